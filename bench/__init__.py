@@ -1,0 +1,1 @@
+"""Benchmarks: not collected by pytest; each prints its figures (see README, "Measured")."""

@@ -1,0 +1,65 @@
+"""Shared bench plumbing: a running stack on a scratch database, and the run's identity."""
+
+import os
+import platform
+import statistics
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from database.settings import REPO_ROOT
+
+RESULTS = REPO_ROOT / "bench" / "results"
+EVALDATA = REPO_ROOT.parent / "shared" / "evaldata"
+
+
+def run_identity() -> str:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
+                            text=True).stdout.strip() or "uncommitted"
+    return f"commit {commit}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def summary_ms(values: list[float]) -> str:
+    return (f"p50 {percentile(values, 50) * 1000:.1f} ms, p95 {percentile(values, 95) * 1000:.1f} ms, "
+            f"mean {statistics.fmean(values) * 1000:.1f} ms (n={len(values)})")
+
+
+@contextmanager
+def running_stack(url: str | None = None) -> Iterator[tuple[str, str]]:
+    """(gateway URL, Rasa URL) of a stack: the given one, or a fresh one on a scratch seeded database."""
+    if url:
+        yield url, os.environ.get("BENCH_RASA_URL", "http://127.0.0.1:5005")
+        return
+    var = Path(tempfile.mkdtemp(prefix="shopbot-bench-"))
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{var / 'bench.db'}")
+    os.environ.setdefault("SHOP_CUSTOMER_TOKEN_SECRET", "bench-secret")
+
+    from database.core import session_scope
+    from database.migrate import upgrade_database
+    from shop.seed import seed_demo_shop
+    from shopbot.processes import Stack
+    from shopbot.settings import get_settings
+    from shopbot.training import train
+    from tests.net import free_port
+
+    upgrade_database()
+    with session_scope() as db_session:
+        seed_demo_shop(db_session)
+    settings = get_settings()
+    model = train(rasa_venv=settings.rasa_venv, models_dir=settings.models_dir)
+    ports = [free_port() for _ in range(3)]
+    stack = Stack(model=model, database_url=os.environ["DATABASE_URL"], var_dir=var, rasa_port=ports[0],
+                  actions_port=ports[1], gateway_port=ports[2])
+    print("starting the stack for the benchmark...", flush=True)
+    stack.start(timeout=400, progress=lambda line: None)
+    try:
+        yield f"http://127.0.0.1:{ports[2]}", f"http://127.0.0.1:{ports[0]}"
+    finally:
+        stack.stop()

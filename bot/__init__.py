@@ -1,0 +1,1 @@
+"""The Rasa project: domain, training data, custom NLU components (Rasa venv) and custom actions (.venv)."""

@@ -1,0 +1,36 @@
+"""What the assistant says when it did not understand; after two misses in a row it offers a person."""
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.actions.common.payloads import say
+
+FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope"}
+MISSES_BEFORE_OFFER = 2
+
+
+def consecutive_misses(tracker: Tracker) -> int:
+    """How many of the latest shopper messages in a row were not understood (the current one included)."""
+    misses = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent not in FALLBACK_INTENTS:
+            break
+        misses += 1
+    return misses
+
+
+class ActionFallback(Action):
+    def name(self) -> str:
+        return "action_fallback"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
+        if consecutive_misses(tracker) >= MISSES_BEFORE_OFFER:
+            say(dispatcher, "utter_offer_human")
+            return [SlotSet("handoff_offered", True)]
+        say(dispatcher, "utter_out_of_scope")
+        return []

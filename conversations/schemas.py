@@ -1,0 +1,16 @@
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class MessageRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    role: str
+    text: str
+    text_en: str | None
+    language: str
+    intent: str | None
+    confidence: float | None
+    created_at: datetime

@@ -1,0 +1,59 @@
+"""Plain keyword-only functions over conversations and messages."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from conversations.models import Conversation, Message
+
+
+def get(*, db_session: Session, sender_id: str) -> Conversation | None:
+    return db_session.scalars(select(Conversation).where(Conversation.sender_id == sender_id)).one_or_none()
+
+
+def get_or_create(*, db_session: Session, sender_id: str, channel: str, language: str) -> Conversation:
+    conversation = get(db_session=db_session, sender_id=sender_id)
+    if conversation is None:
+        conversation = Conversation(sender_id=sender_id, channel=channel, language=language)
+        db_session.add(conversation)
+        db_session.flush()
+    return conversation
+
+
+def add_message(
+    *,
+    db_session: Session,
+    conversation: Conversation,
+    role: str,
+    text: str,
+    language: str,
+    text_en: str | None = None,
+    intent: str | None = None,
+    confidence: float | None = None,
+    response_key: str | None = None,
+    delivered: bool = True,
+) -> Message:
+    message = Message(
+        conversation=conversation,
+        role=role,
+        text=text,
+        text_en=text_en,
+        language=language,
+        intent=intent,
+        confidence=confidence,
+        response_key=response_key,
+        delivered=delivered,
+    )
+    db_session.add(message)
+    db_session.flush()
+    return message
+
+
+def list_messages(*, db_session: Session, sender_id: str, after_id: int = 0, limit: int = 200) -> list[Message]:
+    query = (
+        select(Message)
+        .join(Conversation)
+        .where(Conversation.sender_id == sender_id, Message.id > after_id)
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    return list(db_session.scalars(query))

@@ -1,0 +1,1 @@
+"""The one SQL database shared by the gateway, the action server and Rasa's tracker store."""

@@ -1,0 +1,89 @@
+"""The gateway application: routers, shared clients and the one place where errors become JSON."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gateway.exceptions import GatewayError
+from gateway.rasa_client import RasaClient
+from gateway.routes import chat, conversations, health, pages, parse
+from gateway.settings import get_settings
+from translation.responses import get_catalog
+
+logger = logging.getLogger(__name__)
+
+HTTP_ERROR_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+
+
+def error_response(status_code: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse(status_code=status_code, content={"error": {"code": code, "message": message}})
+
+
+def _describe(error: dict) -> str:
+    location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+    if error.get("type") == "json_invalid":
+        return "the request body is not valid JSON"
+    if error.get("type") == "extra_forbidden":
+        return f"unknown field: {location}"
+    return f"{location or 'body'}: {error.get('msg')}"
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings = get_settings()
+    app.state.rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
+    app.state.responses = get_catalog()
+    yield
+    await app.state.rasa.close()
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="shopbot gateway",
+        version="0.1.0",
+        description="Multilingual shop assistant: chat, NLU parse, conversations and health.",
+        lifespan=lifespan,
+    )
+    for module in (chat, parse, conversations, health, pages):
+        app.include_router(module.router)
+
+    @app.middleware("http")
+    async def limit_body_size(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > get_settings().max_body_bytes:
+            return error_response(413, "body_too_large", f"request bodies are limited to "
+                                  f"{get_settings().max_body_bytes} bytes")
+        return await call_next(request)
+
+    @app.exception_handler(GatewayError)
+    async def gateway_error(_request: Request, error: GatewayError) -> JSONResponse:
+        return error_response(error.status_code, error.code, error.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = error.errors()
+        code = "invalid_json" if any(e.get("type") == "json_invalid" for e in errors) else "invalid_request"
+        return error_response(422 if code == "invalid_request" else 400, code,
+                              "; ".join(_describe(e) for e in errors))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 400:  # FastAPI could not decode the body at all (e.g. invalid UTF-8)
+            return error_response(400, "invalid_body", "the request body could not be read as UTF-8 JSON")
+        code = HTTP_ERROR_CODES.get(error.status_code, "http_error")
+        return error_response(error.status_code, code, str(error.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(500, "internal_error", "something went wrong on our side; please try again")
+
+    return app
+
+
+app = create_app()

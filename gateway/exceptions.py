@@ -1,0 +1,24 @@
+class GatewayError(Exception):
+    """An error with a status and a code the API returns as `{"error": {"code", "message"}}`."""
+
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UnsupportedLanguage(GatewayError):
+    status_code = 422
+    code = "unsupported_language"
+
+
+class InvalidCustomerToken(GatewayError):
+    status_code = 401
+    code = "invalid_customer_token"
+
+
+class AssistantUnavailable(GatewayError):
+    status_code = 503
+    code = "assistant_unavailable"

@@ -1,0 +1,73 @@
+"""Talking to the Rasa server over HTTP, and reading what its NLU decided from its SQL tracker store."""
+
+import json
+import logging
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+logger = logging.getLogger(__name__)
+
+
+class RasaUnavailable(Exception):
+    pass
+
+
+class RasaClient:
+    def __init__(self, base_url: str, *, timeout: float = 30.0) -> None:
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=50)
+        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout, limits=limits)
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def _post(self, path: str, body: dict[str, Any]) -> Any:
+        try:
+            response = await self._http.post(path, json=body)
+            response.raise_for_status()
+            return response.json()
+        except (httpx.HTTPError, ValueError) as error:
+            raise RasaUnavailable(f"{path}: {error!r}") from error
+
+    async def send_message(self, *, sender_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        """One shopper turn through Rasa's REST channel; returns the bot's messages."""
+        return await self._post("/webhooks/rest/webhook", {"sender": sender_id, "message": text, "metadata": metadata})
+
+    async def parse(self, text: str) -> dict[str, Any]:
+        return await self._post("/model/parse", {"text": text})
+
+    async def status(self) -> dict[str, Any] | None:
+        try:
+            response = await self._http.get("/status", timeout=3.0)
+            response.raise_for_status()
+            return response.json()
+        except (httpx.HTTPError, ValueError):
+            return None
+
+
+_USER_EVENTS = text(
+    "SELECT data FROM events WHERE sender_id = :sender_id AND type_name = 'user' ORDER BY id DESC LIMIT 5"
+)
+
+
+def parse_of_message(*, db_session: Session, sender_id: str, message_id: str) -> dict[str, Any] | None:
+    """The NLU result Rasa stored for the shopper message the gateway tagged with `message_id`.
+
+    Rasa's REST channel returns only the bot's messages; its SQL tracker store (same database) keeps the
+    parsed user event, saved before the webhook answers. Reading it costs one indexed query instead of a
+    second NLU pass.
+    """
+    try:
+        rows = db_session.execute(_USER_EVENTS, {"sender_id": sender_id}).scalars().all()
+    except SQLAlchemyError as error:  # no tracker store table (yet), or another tracker store
+        logger.warning("cannot read Rasa's tracker store: %s", error)
+        db_session.rollback()
+        return None
+    for row in rows:
+        event = json.loads(row)
+        if (event.get("metadata") or {}).get("gateway_message_id") == message_id:
+            return event.get("parse_data")
+    return None

@@ -1,0 +1,22 @@
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class GatewaySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_timeout_seconds: float = 30.0
+    #: Longest shopper message accepted, in characters.
+    max_message_chars: int = 2000
+    #: Request bodies above this are refused before parsing (a 10 MB message never reaches the flow).
+    max_body_bytes: int = 64_000
+    default_language: str = "en"
+
+
+@lru_cache
+def get_settings() -> GatewaySettings:
+    return GatewaySettings()

@@ -1,0 +1,75 @@
+"""What an order source returns: plain pydantic objects, whatever the platform behind it."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ShopSchema(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class CustomerRead(ShopSchema):
+    id: int
+    name: str
+    email: str
+    phone: str | None
+    country: str
+    language: str
+    created_at: datetime
+
+
+class OrderItemRead(ShopSchema):
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+
+
+class PaymentRead(ShopSchema):
+    method: str
+    status: str
+    amount: Decimal
+    paid_at: datetime | None
+
+
+class ShipmentRead(ShopSchema):
+    carrier: str
+    tracking_number: str
+    status: str
+    shipped_at: datetime | None
+    estimated_delivery: date | None
+    delivered_at: datetime | None
+
+
+class RefundRead(ShopSchema):
+    amount: Decimal
+    status: str
+    reason: str
+    requested_at: datetime
+    completed_at: datetime | None
+
+
+class OrderRead(ShopSchema):
+    number: str
+    customer_id: int
+    customer_email: str
+    status: str
+    currency: str
+    total: Decimal
+    shipping_country: str
+    placed_at: datetime
+    cancelled_at: datetime | None
+    items: list[OrderItemRead]
+    payments: list[PaymentRead]
+    shipments: list[ShipmentRead]
+    refunds: list[RefundRead]
+
+    @property
+    def latest_shipment(self) -> ShipmentRead | None:
+        return self.shipments[-1] if self.shipments else None
+
+    @property
+    def payment_method(self) -> str | None:
+        return self.payments[-1].method if self.payments else None

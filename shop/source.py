@@ -1,0 +1,104 @@
+"""The order-source interface and its default implementation on the project's own tables.
+
+A shop platform (Shopify, WooCommerce, ...) plugs in by implementing `OrderSource` and registering the class
+in `ORDER_SOURCES`; the assistant only ever sees the schemas of `shop.schemas`.
+"""
+
+import re
+from datetime import UTC, datetime
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from shop.enums import CANCELLABLE_STATUSES, OrderStatus, PaymentStatus, RefundStatus
+from shop.exceptions import OrderNotCancellable, OrderNotFound
+from shop.models import Customer, Order, Refund
+from shop.schemas import CustomerRead, OrderRead
+
+_NOT_ORDER_CHARS = re.compile(r"[\s#]")
+
+
+def normalize_order_number(raw: str) -> str:
+    """`#0001000234`, ` 1000234 ` and `1000234` name the same order; letters are upper-cased."""
+    number = _NOT_ORDER_CHARS.sub("", raw).upper()
+    if number.isdigit():
+        return number.lstrip("0") or "0"
+    return number
+
+
+class OrderSource(Protocol):
+    def get_order(self, number: str) -> OrderRead | None: ...
+
+    def list_orders(self, *, customer_id: int | None = None, limit: int = 50) -> list[OrderRead]: ...
+
+    def get_customer(self, customer_id: int) -> CustomerRead | None: ...
+
+    def cancel_order(self, number: str) -> OrderRead: ...
+
+
+def _order_read(order: Order) -> OrderRead:
+    return OrderRead.model_validate(
+        {**{c: getattr(order, c) for c in OrderRead.model_fields if hasattr(order, c)},
+         "customer_email": order.customer.email}
+    )
+
+
+class SqlOrderSource:
+    """Orders in the project's own database (the demo shop seeds it)."""
+
+    def __init__(self, db_session: Session) -> None:
+        self.db_session = db_session
+
+    def _query(self):
+        return select(Order).options(
+            selectinload(Order.customer),
+            selectinload(Order.items),
+            selectinload(Order.payments),
+            selectinload(Order.shipments),
+            selectinload(Order.refunds),
+        )
+
+    def _get(self, number: str) -> Order | None:
+        query = self._query().where(Order.number == normalize_order_number(number))
+        return self.db_session.scalars(query).one_or_none()
+
+    def get_order(self, number: str) -> OrderRead | None:
+        order = self._get(number)
+        return _order_read(order) if order else None
+
+    def list_orders(self, *, customer_id: int | None = None, limit: int = 50) -> list[OrderRead]:
+        query = self._query().order_by(Order.id).limit(limit)
+        if customer_id is not None:
+            query = query.where(Order.customer_id == customer_id)
+        return [_order_read(order) for order in self.db_session.scalars(query)]
+
+    def get_customer(self, customer_id: int) -> CustomerRead | None:
+        customer = self.db_session.get(Customer, customer_id)
+        return CustomerRead.model_validate(customer) if customer else None
+
+    def cancel_order(self, number: str) -> OrderRead:
+        order = self._get(number)
+        if order is None:
+            raise OrderNotFound(number)
+        if order.status not in CANCELLABLE_STATUSES:
+            raise OrderNotCancellable(order.number, order.status)
+        order.status = OrderStatus.CANCELLED
+        order.cancelled_at = datetime.now(UTC)
+        for payment in order.payments:
+            if payment.status == PaymentStatus.PENDING:
+                payment.status = PaymentStatus.VOIDED
+            elif payment.status == PaymentStatus.PAID:
+                order.refunds.append(
+                    Refund(amount=payment.amount, status=RefundStatus.APPROVED, reason="order cancelled",
+                           requested_at=order.cancelled_at)
+                )
+        self.db_session.flush()
+        return _order_read(order)
+
+
+ORDER_SOURCES: dict[str, type] = {"sql": SqlOrderSource}
+
+
+def get_order_source(db_session: Session, name: str = "sql") -> OrderSource:
+    return ORDER_SOURCES[name](db_session)

@@ -1,0 +1,1 @@
+"""The `shopbot` command: set-up, training, running and inspecting the assistant."""

@@ -1,0 +1,150 @@
+"""`shopbot`: run the assistant, train it, and inspect the demo shop."""
+
+import argparse
+import json
+import logging
+import signal
+import sys
+
+from database.core import session_scope
+from database.migrate import upgrade_database
+from database.settings import get_settings as get_database_settings
+from shopbot.settings import get_settings
+
+
+def _prepare_local(args: argparse.Namespace) -> None:
+    from shopbot.secrets import ensure_local_secrets
+
+    generated = ensure_local_secrets(get_settings().var_dir)
+    if generated:
+        print(f"Using local demo secrets from {get_settings().var_dir / 'secrets.env'}: {', '.join(generated)}",
+              file=sys.stderr)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> None:
+    upgrade_database()
+    print("Database is at the latest schema.")
+
+
+def cmd_shop_seed(args: argparse.Namespace) -> None:
+    from shop.seed import seed_demo_shop
+
+    upgrade_database()
+    with session_scope() as db_session:
+        created = seed_demo_shop(db_session)
+    print("Seeded the demo shop." if created else "The shop already has customers; nothing seeded.")
+
+
+def cmd_shop_orders(args: argparse.Namespace) -> None:
+    from shop.auth import create_customer_token
+    from shop.settings import get_settings as get_shop_settings
+    from shop.source import get_order_source
+
+    _prepare_local(args)
+    with session_scope() as db_session:
+        orders = get_order_source(db_session, get_shop_settings().order_source).list_orders(limit=args.limit)
+    rows = [
+        {
+            "number": order.number,
+            "customer_email": order.customer_email,
+            "status": order.status,
+            "total": f"{order.total} {order.currency}",
+            "customer_token": create_customer_token(order.customer_id),
+        }
+        for order in orders
+    ]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        print(f"{row['number']:>10}  {row['status']:<16} {row['total']:>14}  {row['customer_email']}")
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from shopbot.training import TrainingFailed, train
+
+    settings = get_settings()
+    try:
+        train(rasa_venv=settings.rasa_venv, models_dir=settings.models_dir, force=args.force)
+    except TrainingFailed as error:
+        sys.exit(str(error))
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    from gateway.settings import get_settings as get_gateway_settings
+    from shop.seed import seed_demo_shop
+    from shopbot.processes import Stack, StartupFailed
+    from shopbot.training import TrainingFailed, train
+
+    settings = get_settings()
+    # Ctrl-C and a service manager's SIGTERM both stop every process cleanly.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    _prepare_local(args)
+    print("Migrating the database...")
+    upgrade_database()
+    with session_scope() as db_session:
+        if seed_demo_shop(db_session):
+            print("Seeded the demo shop (try `.venv/bin/shopbot shop orders --limit 5`).")
+    try:
+        model = train(rasa_venv=settings.rasa_venv, models_dir=settings.models_dir)
+    except TrainingFailed as error:
+        sys.exit(str(error))
+    gateway_port = get_gateway_settings().port
+    stack = Stack(
+        model=model, database_url=get_database_settings().database_url, var_dir=settings.var_dir,
+        host=settings.host, rasa_port=settings.rasa_port, actions_port=settings.actions_port,
+        gateway_port=gateway_port, rasa_venv=settings.rasa_venv,
+    )
+    print("Starting Rasa (loading the model takes up to a minute), the action server and the gateway...")
+    try:
+        stack.start(timeout=settings.startup_timeout_seconds)
+        print(f"\nThe assistant is ready. Chat at http://{settings.host}:{gateway_port}/  "
+              f"(API docs: http://{settings.host}:{gateway_port}/docs). Press Ctrl-C to stop.\n")
+        stack.wait()
+    except StartupFailed as error:
+        sys.exit(str(error))
+    except KeyboardInterrupt:
+        print("\nStopping...")
+    finally:
+        stack.stop()
+        print("Stopped.")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="shopbot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="migrate, seed, train if needed and start every process")
+    run.set_defaults(func=cmd_run)
+
+    train = commands.add_parser("train", help="train the Rasa model if the training data changed")
+    train.add_argument("--force", action="store_true", help="train even if a model for this data exists")
+    train.set_defaults(func=cmd_train)
+
+    db = commands.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="create or migrate the database").set_defaults(func=cmd_db_upgrade)
+
+    shop = commands.add_parser("shop", help="the demo shop").add_subparsers(dest="shop_command", required=True)
+    shop.add_parser("seed", help="seed the demo shop if it is empty").set_defaults(func=cmd_shop_seed)
+    orders = shop.add_parser("orders", help="list orders (with a customer_token to try the order flows)")
+    orders.add_argument("--limit", type=int, default=20)
+    orders.add_argument("--json", action="store_true")
+    orders.set_defaults(func=cmd_shop_orders)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("alembic", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

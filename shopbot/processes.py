@@ -1,0 +1,162 @@
+"""Start, watch and stop the three processes of the stack: Rasa, the action server and the gateway."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from database.settings import REPO_ROOT
+from shopbot.rasa_endpoints import write_endpoints
+from shopbot.training import rasa_environment
+
+
+class StartupFailed(RuntimeError):
+    pass
+
+
+@dataclass
+class Service:
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    health_url: str
+    is_healthy: Callable[[httpx.Response], bool]
+    log_path: Path
+    process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            self.command, cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+
+    def healthy(self) -> bool:
+        try:
+            return self.is_healthy(httpx.get(self.health_url, timeout=2.0))
+        except httpx.HTTPError:
+            return False
+
+    def exited(self) -> bool:
+        return self.process is not None and self.process.poll() is not None
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def _log_tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+@dataclass
+class Stack:
+    """The running assistant. Used by `shopbot run` and by the end-to-end tests (on other ports)."""
+
+    model: Path
+    database_url: str
+    var_dir: Path
+    host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    gateway_port: int = 8000
+    rasa_venv: Path = REPO_ROOT / ".venv-rasa"
+    extra_env: dict[str, str] = field(default_factory=dict)
+    services: list[Service] = field(default_factory=list)
+
+    def _base_env(self) -> dict[str, str]:
+        return {**os.environ, "DATABASE_URL": self.database_url, "PYTHONPATH": str(REPO_ROOT), **self.extra_env}
+
+    def build(self) -> list[Service]:
+        logs = self.var_dir / "logs"
+        endpoints = self.var_dir / f"endpoints-{self.rasa_port}.yml"
+        secrets = write_endpoints(
+            endpoints, database_url=self.database_url,
+            actions_url=f"http://{self.host}:{self.actions_port}/webhook",
+        )
+        rasa_env = {**rasa_environment(), **secrets, "DATABASE_URL": self.database_url}
+        actions_env = {**self._base_env(), "SANIC_HOST": self.host, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+        gateway_env = {**self._base_env(), "GATEWAY_RASA_URL": f"http://{self.host}:{self.rasa_port}"}
+        python = sys.executable
+        return [
+            Service(
+                name="rasa",
+                command=[str(self.rasa_venv / "bin" / "rasa"), "run", "--enable-api", "-i", self.host,
+                         "-p", str(self.rasa_port), "-m", str(self.model), "--endpoints", str(endpoints),
+                         "--credentials", "bot/credentials.yml"],
+                env=rasa_env,
+                health_url=f"http://{self.host}:{self.rasa_port}/status",
+                is_healthy=lambda r: r.status_code == 200 and bool(r.json().get("model_file")),
+                log_path=logs / "rasa.log",
+            ),
+            Service(
+                name="actions",
+                command=[python, "-m", "rasa_sdk", "--actions", "bot.actions", "-p", str(self.actions_port)],
+                env=actions_env,
+                health_url=f"http://{self.host}:{self.actions_port}/health",
+                is_healthy=lambda r: r.status_code == 200,
+                log_path=logs / "actions.log",
+            ),
+            Service(
+                name="gateway",
+                command=[python, "-m", "uvicorn", "gateway.app:app", "--host", self.host,
+                         "--port", str(self.gateway_port), "--no-access-log"],
+                env=gateway_env,
+                health_url=f"http://{self.host}:{self.gateway_port}/health",
+                is_healthy=lambda r: r.status_code == 200,
+                log_path=logs / "gateway.log",
+            ),
+        ]
+
+    def start(self, *, timeout: float = 300.0, progress: Callable[[str], None] = print) -> None:
+        self.services = self.build()
+        for service in self.services:
+            service.start()
+            progress(f"started {service.name} (pid {service.process.pid}, log {service.log_path})")
+        deadline = time.monotonic() + timeout
+        waiting = list(self.services)
+        while waiting:
+            for service in list(waiting):
+                if service.exited():
+                    self.stop()
+                    raise StartupFailed(f"{service.name} exited during start-up:\n{_log_tail(service.log_path)}")
+                if service.healthy():
+                    progress(f"{service.name} is ready at {service.health_url.rsplit('/', 1)[0]}")
+                    waiting.remove(service)
+            if waiting and time.monotonic() > deadline:
+                self.stop()
+                names = ", ".join(s.name for s in waiting)
+                raise StartupFailed(f"not healthy after {timeout:.0f} s: {names}")
+            time.sleep(0.5)
+
+    def service(self, name: str) -> Service:
+        return next(s for s in self.services if s.name == name)
+
+    def stop(self) -> None:
+        for service in reversed(self.services):
+            service.stop()
+
+    def wait(self) -> None:
+        """Block until a service dies (reported) or the user presses Ctrl-C."""
+        while True:
+            for service in self.services:
+                if service.exited():
+                    raise StartupFailed(f"{service.name} stopped:\n{_log_tail(service.log_path)}")
+            time.sleep(1.0)

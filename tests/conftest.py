@@ -1,0 +1,55 @@
+"""Test environment: a fresh seeded database per run (a SQLite file, or PostgreSQL with `--postgres`)."""
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+TEST_VAR = Path(tempfile.mkdtemp(prefix="shopbot-test-"))
+TEST_CUSTOMER_TOKEN_SECRET = "test-customer-token-secret"
+
+_postgres = None
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--postgres", action="store_true", help="run against a PostgreSQL server started for the run")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Point every settings object at the test database before any project module reads it."""
+    global _postgres
+    database_url = f"sqlite:///{TEST_VAR / 'shopbot.db'}"
+    if config.getoption("--postgres"):
+        from tests.postgres_server import postgres_server
+
+        _postgres = postgres_server()
+        database_url = _postgres.__enter__()
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["SHOP_CUSTOMER_TOKEN_SECRET"] = TEST_CUSTOMER_TOKEN_SECRET
+    os.environ["SHOPBOT_VAR_DIR"] = str(TEST_VAR)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _postgres is not None:
+        _postgres.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def seeded_database() -> str:
+    from database.core import session_scope
+    from database.migrate import upgrade_database
+    from shop.seed import seed_demo_shop
+
+    upgrade_database()
+    with session_scope() as db_session:
+        seed_demo_shop(db_session)
+    return os.environ["DATABASE_URL"]
+
+
+@pytest.fixture
+def db_session():
+    from database.core import get_session_factory
+
+    with get_session_factory()() as session:
+        yield session

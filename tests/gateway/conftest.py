@@ -1,0 +1,17 @@
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.net import free_port
+
+
+@pytest.fixture
+def client_without_rasa(monkeypatch):
+    """The gateway with Rasa down (nothing listens on its port)."""
+    from gateway.app import create_app
+    from gateway.settings import get_settings
+
+    monkeypatch.setenv("GATEWAY_RASA_URL", f"http://127.0.0.1:{free_port()}")
+    get_settings.cache_clear()
+    with TestClient(create_app()) as client:
+        yield client
+    get_settings.cache_clear()

@@ -1,0 +1,64 @@
+"""Bad requests get a 4xx with a clear JSON error, never a stack trace."""
+
+import pytest
+
+
+def _error(response, status: int) -> dict:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
+    return body["error"]
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_empty_message(client_without_rasa, text):
+    error = _error(client_without_rasa.post("/api/v1/chat", json={"sender_id": "s1", "text": text}), 422)
+    assert "text" in error["message"] or "empty" in error["message"]
+
+
+def test_message_over_2000_characters(client_without_rasa):
+    error = _error(client_without_rasa.post("/api/v1/chat", json={"sender_id": "s1", "text": "a" * 2001}), 413)
+    assert error["code"] == "message_too_long"
+
+
+def test_ten_megabyte_body_is_refused_before_parsing(client_without_rasa):
+    body = b'{"sender_id": "s1", "text": "' + b"a" * 10_000_000 + b'"}'
+    response = client_without_rasa.post("/api/v1/chat", content=body, headers={"content-type": "application/json"})
+    assert _error(response, 413)["code"] == "body_too_large"
+
+
+def test_invalid_json(client_without_rasa):
+    response = client_without_rasa.post("/api/v1/chat", content=b'{"sender_id": "s1", "text": ',
+                                        headers={"content-type": "application/json"})
+    assert _error(response, 400)["code"] == "invalid_json"
+
+
+def test_invalid_utf8(client_without_rasa):
+    response = client_without_rasa.post("/api/v1/chat", content=b'{"sender_id": "s1", "text": "\xff\xfe"}',
+                                        headers={"content-type": "application/json"})
+    assert _error(response, 400)["code"] == "invalid_body"
+
+
+def test_unknown_field(client_without_rasa):
+    response = client_without_rasa.post("/api/v1/chat", json={"sender_id": "s1", "text": "hi", "colour": "red"})
+    assert "unknown field: colour" in _error(response, 422)["message"]
+
+
+def test_unconfigured_language(client_without_rasa):
+    response = client_without_rasa.post("/api/v1/chat", json={"sender_id": "s1", "text": "hi", "language": "xx"})
+    assert _error(response, 422)["code"] == "unsupported_language"
+
+
+def test_forged_customer_token(client_without_rasa):
+    response = client_without_rasa.post(
+        "/api/v1/chat", json={"sender_id": "s1", "text": "hi", "customer_token": "1.9999999999.deadbeef"}
+    )
+    assert _error(response, 401)["code"] == "invalid_customer_token"
+
+
+def test_parse_rejects_empty_text(client_without_rasa):
+    _error(client_without_rasa.post("/api/v1/parse", json={"text": ""}), 422)
+
+
+def test_unknown_route_is_json(client_without_rasa):
+    assert _error(client_without_rasa.get("/api/v1/nope"), 404)["code"] == "not_found"

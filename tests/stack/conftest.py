@@ -1,0 +1,57 @@
+"""The real stack (Rasa, action server, gateway) on free local ports, against the test database."""
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from database.settings import REPO_ROOT
+from shopbot.processes import Stack
+from shopbot.settings import get_settings
+from shopbot.training import train
+from tests.conftest import TEST_VAR
+from tests.net import free_port
+
+pytestmark = pytest.mark.stack
+
+
+@dataclass
+class RunningStack:
+    stack: Stack
+    url: str
+    profile_path: Path
+
+    def chat(self, sender_id: str, text: str, **fields) -> dict:
+        response = httpx.post(f"{self.url}/api/v1/chat", json={"sender_id": sender_id, "text": text, **fields},
+                              timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    def say(self, sender_id: str, text: str, **fields) -> str:
+        """The assistant's replies to one message, joined into one string."""
+        return "\n".join(m["text"] for m in self.chat(sender_id, text, **fields)["messages"])
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """The model for the current training data; trained once and cached in bot/models by data fingerprint."""
+    settings = get_settings()
+    return train(rasa_venv=settings.rasa_venv, models_dir=REPO_ROOT / "bot" / "models")
+
+
+@pytest.fixture(scope="session")
+def running_stack(trained_model, seeded_database) -> RunningStack:
+    profile = TEST_VAR / "profile.yml"
+    shutil.copy(REPO_ROOT / "shop" / "profile.yml", profile)
+    gateway_port = free_port()
+    stack = Stack(
+        model=trained_model, database_url=os.environ["DATABASE_URL"], var_dir=TEST_VAR,
+        rasa_port=free_port(), actions_port=free_port(), gateway_port=gateway_port,
+        extra_env={"SHOP_PROFILE_PATH": str(profile)},
+    )
+    stack.start(timeout=400, progress=lambda line: None)
+    yield RunningStack(stack=stack, url=f"http://127.0.0.1:{gateway_port}", profile_path=profile)
+    stack.stop()

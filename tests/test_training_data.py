@@ -1,0 +1,64 @@
+"""The training data covers the intent catalogue and never contains the rows the assistant is measured on."""
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+def normalized(text: str) -> str:
+    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
+    return re.sub(r"[^\w]+", " ", text.lower()).strip()
+
+
+def training_examples() -> list[tuple[str, str]]:
+    examples = []
+    for path in sorted((REPO / "bot" / "data" / "nlu").glob("*.yml")):
+        for item in yaml.safe_load(path.read_text())["nlu"]:
+            if "intent" in item:
+                examples += [(item["intent"], line.strip()[2:]) for line in item["examples"].splitlines()
+                             if line.strip().startswith("- ")]
+    return examples
+
+
+def catalogue() -> dict:
+    return yaml.safe_load((SHARED / "intents.yml").read_text())["intents"]
+
+
+def test_every_catalogue_intent_has_at_least_30_examples():
+    counts = Counter(intent for intent, _ in training_examples())
+    thin = {name: counts[name] for name in catalogue() if counts[name] < 30}
+    assert not thin
+
+
+def test_every_catalogue_intent_is_in_the_domain():
+    domain_intents = set()
+    for path in (REPO / "bot" / "domain").glob("*.yml"):
+        domain_intents.update(yaml.safe_load(path.read_text()).get("intents") or [])
+    assert set(catalogue()) <= domain_intents
+
+
+def test_no_example_is_in_two_intents():
+    owners: dict[str, set[str]] = {}
+    for intent, text in training_examples():
+        owners.setdefault(normalized(text), set()).add(intent)
+    assert not {text: intents for text, intents in owners.items() if len(intents) > 1}
+
+
+@pytest.mark.skipif(not (SHARED / "evaldata").exists(), reason="shared evaluation data not present")
+def test_no_evaluation_row_is_in_the_training_data():
+    """Short generic phrases ('hi', 'thanks') are bound to coincide; longer rows must never appear."""
+    evaluation = set()
+    for name in ("bitext_customer_support_en.dev.jsonl", "clinc150.train_val.jsonl", "xsid.valid.jsonl"):
+        for line in (SHARED / "evaldata" / name).open():
+            text = normalized(json.loads(line)["text"])
+            if len(text.split()) >= 4:
+                evaluation.add(text)
+    leaked = sorted({text for _, text in training_examples() if normalized(text) in evaluation})
+    assert not leaked
