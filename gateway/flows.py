@@ -115,6 +115,9 @@ async def handle_message_flow(
             logger.error("assistant unavailable for %s: %s", request.sender_id, error)
             shopper_message.delivered = False
             bot_messages = [{"custom": {"response": "utter_message_stored_offline"}}]
+        if not bot_messages:
+            logger.warning("the assistant gave no reply to %s (see the action server log)", request.sender_id)
+            bot_messages = [{"custom": {"response": "utter_try_again"}}]
 
         # Record what the assistant understood
         parse = parse_of_message(db_session=db_session, sender_id=request.sender_id, message_id=gateway_message_id)

@@ -1,9 +1,20 @@
 """What an order source returns: plain pydantic objects, whatever the platform behind it."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 class ShopSchema(BaseModel):
@@ -17,7 +28,7 @@ class CustomerRead(ShopSchema):
     phone: str | None
     country: str
     language: str
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class OrderItemRead(ShopSchema):
@@ -31,24 +42,24 @@ class PaymentRead(ShopSchema):
     method: str
     status: str
     amount: Decimal
-    paid_at: datetime | None
+    paid_at: UtcDatetime | None
 
 
 class ShipmentRead(ShopSchema):
     carrier: str
     tracking_number: str
     status: str
-    shipped_at: datetime | None
+    shipped_at: UtcDatetime | None
     estimated_delivery: date | None
-    delivered_at: datetime | None
+    delivered_at: UtcDatetime | None
 
 
 class RefundRead(ShopSchema):
     amount: Decimal
     status: str
     reason: str
-    requested_at: datetime
-    completed_at: datetime | None
+    requested_at: UtcDatetime
+    completed_at: UtcDatetime | None
 
 
 class OrderRead(ShopSchema):
@@ -59,8 +70,8 @@ class OrderRead(ShopSchema):
     currency: str
     total: Decimal
     shipping_country: str
-    placed_at: datetime
-    cancelled_at: datetime | None
+    placed_at: UtcDatetime
+    cancelled_at: UtcDatetime | None
     items: list[OrderItemRead]
     payments: list[PaymentRead]
     shipments: list[ShipmentRead]
