@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, func
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from database.core import Base
@@ -13,6 +13,8 @@ class Conversation(Base):
     sender_id: Mapped[str] = mapped_column(String(128), unique=True, index=True)
     channel: Mapped[str] = mapped_column(String(32))
     language: Mapped[str] = mapped_column(String(8))
+    #: Chosen by the shopper (client setting or "answer in Spanish"): detection no longer switches it.
+    language_pinned: Mapped[bool] = mapped_column(default=False, server_default=false())
     customer_id: Mapped[int | None] = mapped_column(Integer, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
@@ -34,6 +36,9 @@ class Message(Base):
     intent: Mapped[str | None] = mapped_column(String(64))
     confidence: Mapped[float | None] = mapped_column(Float)
     response_key: Mapped[str | None] = mapped_column(String(64))
+    #: How the other-language text was made: "localized" (a team translation), an MT backend, or None.
+    translation_backend: Mapped[str | None] = mapped_column(String(32))
+    translation_ms: Mapped[float | None] = mapped_column(Float)
     delivered: Mapped[bool] = mapped_column(default=True)  # False: stored while the assistant was down
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

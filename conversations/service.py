@@ -10,13 +10,17 @@ def get(*, db_session: Session, sender_id: str) -> Conversation | None:
     return db_session.scalars(select(Conversation).where(Conversation.sender_id == sender_id)).one_or_none()
 
 
-def get_or_create(*, db_session: Session, sender_id: str, channel: str, language: str) -> Conversation:
+def get_or_create(
+    *, db_session: Session, sender_id: str, channel: str, language: str
+) -> tuple[Conversation, bool]:
+    """The conversation, and whether it was created just now."""
     conversation = get(db_session=db_session, sender_id=sender_id)
-    if conversation is None:
-        conversation = Conversation(sender_id=sender_id, channel=channel, language=language)
-        db_session.add(conversation)
-        db_session.flush()
-    return conversation
+    if conversation is not None:
+        return conversation, False
+    conversation = Conversation(sender_id=sender_id, channel=channel, language=language)
+    db_session.add(conversation)
+    db_session.flush()
+    return conversation, True
 
 
 def add_message(
@@ -31,6 +35,8 @@ def add_message(
     confidence: float | None = None,
     response_key: str | None = None,
     delivered: bool = True,
+    translation_backend: str | None = None,
+    translation_ms: float | None = None,
 ) -> Message:
     message = Message(
         conversation=conversation,
@@ -42,6 +48,8 @@ def add_message(
         confidence=confidence,
         response_key=response_key,
         delivered=delivered,
+        translation_backend=translation_backend,
+        translation_ms=translation_ms,
     )
     db_session.add(message)
     db_session.flush()
@@ -57,3 +65,13 @@ def list_messages(*, db_session: Session, sender_id: str, after_id: int = 0, lim
         .limit(limit)
     )
     return list(db_session.scalars(query))
+
+
+def set_english_text(
+    *, db_session: Session, message_id: int, text_en: str, backend: str, milliseconds: float
+) -> None:
+    message = db_session.get(Message, message_id)
+    if message is not None and message.text_en is None:
+        message.text_en = text_en
+        message.translation_backend = backend
+        message.translation_ms = milliseconds

@@ -13,7 +13,9 @@ from gateway.exceptions import GatewayError
 from gateway.rasa_client import RasaClient
 from gateway.routes import chat, conversations, health, pages, parse
 from gateway.settings import get_settings
-from translation.responses import get_catalog
+from translation.responses import BOT_LANGUAGE, get_catalog
+from translation.service import get_translation_service
+from translation.settings import get_settings as get_translation_settings
 
 logger = logging.getLogger(__name__)
 
@@ -33,11 +35,24 @@ def _describe(error: dict) -> str:
     return f"{location or 'body'}: {error.get('msg')}"
 
 
+def _report_languages(app: FastAPI) -> None:
+    for language in get_translation_settings().languages:
+        if language == BOT_LANGUAGE:
+            continue
+        if language not in app.state.responses.languages:
+            logger.warning("%s: no localized responses; replies are machine-translated or English", language)
+        if app.state.translator.backend_for(src_lang=language, tgt_lang=BOT_LANGUAGE) is None:
+            logger.warning("%s: no translation model installed; understood through the multilingual encoder, "
+                           "live translation for agents is off (shopbot models download %s)", language, language)
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
     app.state.rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
     app.state.responses = get_catalog()
+    app.state.translator = get_translation_service()
+    _report_languages(app)
     yield
     await app.state.rasa.close()
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from database.core import get_session_factory
 from gateway.rasa_client import RasaClient
 from translation.responses import ResponseCatalog
+from translation.service import TranslationService
 
 
 def get_db() -> Iterator[Session]:
@@ -24,6 +25,11 @@ def get_responses(request: Request) -> ResponseCatalog:
     return request.app.state.responses
 
 
+def get_translator(request: Request) -> TranslationService:
+    return request.app.state.translator
+
+
 SessionDep = Annotated[Session, Depends(get_db)]
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
 ResponsesDep = Annotated[ResponseCatalog, Depends(get_responses)]
+TranslatorDep = Annotated[TranslationService, Depends(get_translator)]

@@ -4,18 +4,21 @@ import asyncio
 import logging
 import uuid
 import weakref
-from typing import Any
 
+from anyio import to_thread
 from sqlalchemy.orm import Session
 
 from conversations import service as conversation_service
-from conversations.models import Conversation
-from gateway.exceptions import InvalidCustomerToken, UnsupportedLanguage
+from database.core import session_scope
+from gateway.exceptions import InvalidCustomerToken
+from gateway.language import apply_language_request, choose_language
 from gateway.rasa_client import RasaClient, RasaUnavailable, parse_of_message
+from gateway.replies import render_bot_messages
 from gateway.schemas import ChatMessage, ChatRequest, ChatResponse
 from shop import auth
-from shop.profile import load_profile
 from translation.responses import BOT_LANGUAGE, ResponseCatalog
+from translation.service import Translation, TranslationService
+from translation.settings import get_settings as get_translation_settings
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +27,8 @@ OUT_OF_SCOPE = "out_of_scope"
 
 # One turn at a time per conversation, so replies and the stored history keep their order.
 _conversation_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+# English translations for agents and the log, made after the reply has gone out.
+_background_tasks: set[asyncio.Task] = set()
 
 
 def _lock_for(sender_id: str) -> asyncio.Lock:
@@ -47,61 +52,63 @@ def verify_customer(token: str | None) -> int | None:
         raise InvalidCustomerToken(str(error)) from error
 
 
-def choose_language(requested: str | None, conversation: Conversation, responses: ResponseCatalog) -> str:
-    language = (requested or conversation.language or BOT_LANGUAGE).lower()
-    if language not in responses.languages:
-        raise UnsupportedLanguage(
-            f"language {language!r} is not configured; available: {', '.join(responses.languages)}"
-        )
-    return language
+async def english_for_understanding(
+    text: str, language: str, translator: TranslationService
+) -> Translation | None:
+    """The English MT Rasa gets instead of the original, for languages where MT was measured to help."""
+    if language == BOT_LANGUAGE or language not in get_translation_settings().mt_input_languages:
+        return None
+    return await to_thread.run_sync(lambda: translator.translate(text, src_lang=language, tgt_lang=BOT_LANGUAGE))
 
 
-def render_bot_messages(
-    bot_messages: list[dict[str, Any]], language: str, responses: ResponseCatalog
-) -> list[tuple[str, str, str | None]]:
-    """(text in the shopper's language, English text, response key) for each Rasa message."""
-    defaults = _render_defaults()
-    rendered = []
-    for message in bot_messages:
-        payload = message.get("custom")
-        if isinstance(payload, dict) and "response" in payload:
-            text = responses.render(payload, language, defaults)
-            text_en = text if language == BOT_LANGUAGE else responses.render(payload, BOT_LANGUAGE, defaults)
-            rendered.append((text, text_en, payload["response"]))
-        elif message.get("text"):
-            rendered.append((message["text"], message["text"], None))
-    return rendered
+def translate_for_agents_later(message_id: int, text: str, language: str, translator: TranslationService) -> None:
+    """Fill a shopper message's English text off the critical path (agents and the log need it, Rasa not)."""
+    if translator.backend_for(src_lang=language, tgt_lang=BOT_LANGUAGE) is None:
+        return
 
+    def work() -> None:
+        translation = translator.translate(text, src_lang=language, tgt_lang=BOT_LANGUAGE)
+        if translation is not None:
+            with session_scope() as db_session:
+                conversation_service.set_english_text(db_session=db_session, message_id=message_id,
+                                                      text_en=translation.text, backend=translation.backend,
+                                                      milliseconds=translation.milliseconds)
 
-def _render_defaults() -> dict[str, str]:
-    profile = load_profile()
-    return {"shop_name": profile.name, "support_email": profile.support_email}
+    task = asyncio.get_running_loop().create_task(to_thread.run_sync(work))
+    _background_tasks.add(task)
+    task.add_done_callback(_background_tasks.discard)
 
 
 async def handle_message_flow(
-    *, request: ChatRequest, channel: str, db_session: Session, rasa: RasaClient, responses: ResponseCatalog
+    *, request: ChatRequest, channel: str, db_session: Session, rasa: RasaClient, responses: ResponseCatalog,
+    translator: TranslationService,
 ) -> ChatResponse:
+    """One shopper turn, in the shopper's language."""
     async with _lock_for(request.sender_id):
         # Identify the shopper the shop vouches for, if any
         customer_id = verify_customer(request.customer_token)
 
         # Find the conversation and the language to answer in
-        conversation = conversation_service.get_or_create(
+        conversation, new = conversation_service.get_or_create(
             db_session=db_session, sender_id=request.sender_id, channel=channel, language=BOT_LANGUAGE
         )
-        language = choose_language(request.language, conversation, responses)
-        conversation.language = language
+        language = choose_language(request.language, request.text, conversation, new=new)
         if customer_id is not None:
             conversation.customer_id = customer_id
+
+        # Give Rasa the text it understands best: English MT where it helps, else the original
+        inbound = await english_for_understanding(request.text, language, translator)
+        text_en = request.text if language == BOT_LANGUAGE else (inbound.text if inbound else None)
 
         # Store the shopper's message before anything can fail: it is never lost
         shopper_message = conversation_service.add_message(
             db_session=db_session, conversation=conversation, role="shopper", text=request.text,
-            language=language, text_en=request.text if language == BOT_LANGUAGE else None,
+            language=language, text_en=text_en, translation_backend=inbound.backend if inbound else None,
+            translation_ms=inbound.milliseconds if inbound else None,
         )
         db_session.commit()
 
-        # Ask the assistant
+        # Ask the assistant; the original text always travels in the metadata (the encoder reads it)
         gateway_message_id = uuid.uuid4().hex
         metadata = {
             "gateway_message_id": gateway_message_id,
@@ -110,7 +117,8 @@ async def handle_message_flow(
             "customer_token": request.customer_token,
         }
         try:
-            bot_messages = await rasa.send_message(sender_id=request.sender_id, text=request.text, metadata=metadata)
+            bot_messages = await rasa.send_message(sender_id=request.sender_id, text=text_en or request.text,
+                                                   metadata=metadata)
         except RasaUnavailable as error:
             logger.error("assistant unavailable for %s: %s", request.sender_id, error)
             shopper_message.delivered = False
@@ -119,24 +127,32 @@ async def handle_message_flow(
             logger.warning("the assistant gave no reply to %s (see the action server log)", request.sender_id)
             bot_messages = [{"custom": {"response": "utter_try_again"}}]
 
-        # Record what the assistant understood
+        # Record what the assistant understood; "answer in Spanish" switches the language of the replies
         parse = parse_of_message(db_session=db_session, sender_id=request.sender_id, message_id=gateway_message_id)
         if parse:
             intent = parse.get("intent") or {}
             shopper_message.intent = public_intent_name(intent.get("name"))
             shopper_message.confidence = intent.get("confidence")
+        apply_language_request(parse, conversation)
+        language = conversation.language
 
         # Render the replies in the shopper's language and store them
-        replies = render_bot_messages(bot_messages, language, responses)
-        for text, text_en, key in replies:
+        replies = await to_thread.run_sync(lambda: render_bot_messages(
+            bot_messages, language, responses=responses, translator=translator, db_session=db_session))
+        for reply in replies:
             conversation_service.add_message(
-                db_session=db_session, conversation=conversation, role="bot", text=text, text_en=text_en,
-                language=language, response_key=key,
+                db_session=db_session, conversation=conversation, role="bot", text=reply.text,
+                text_en=reply.text_en, language=language, response_key=reply.response_key,
+                translation_backend=reply.translation_backend, translation_ms=reply.translation_ms,
             )
         db_session.commit()
 
+        # English of the shopper's message for agents, off the critical path
+        if text_en is None:
+            translate_for_agents_later(shopper_message.id, request.text, language, translator)
+
     return ChatResponse(
         language=language,
-        messages=[ChatMessage(text=text, text_en=text_en) for text, text_en, _ in replies],
+        messages=[ChatMessage(text=reply.text, text_en=reply.text_en) for reply in replies],
         handoff=None,
     )

@@ -4,6 +4,7 @@ from alembic import context
 
 import conversations.models  # noqa: F401  (registers the tables)
 import shop.models  # noqa: F401
+import translation.models  # noqa: F401
 from database.core import Base, get_engine
 
 RASA_TABLES = {"events"}

@@ -65,6 +65,14 @@ class ResponseCatalog:
     def keys(self, language: str = BOT_LANGUAGE) -> set[str]:
         return set(self._files.get(language, {}).get("responses", {}))
 
+    def is_localized(self, payload: dict[str, Any], language: str) -> bool:
+        """Whether the language file has every response the payload (and its nested parts) uses."""
+        localized = self._files.get(language, {}).get("responses", {})
+        nested = [v for v in (payload.get("vars") or {}).values() if isinstance(v, dict) and "response" in v]
+        return payload["response"] in localized and all(
+            self.is_localized(part, language) for part in nested + list(payload.get("items") or [])
+        )
+
     def template(self, key: str, language: str) -> tuple[str, str]:
         """The template text for `key` and the language it is written in (English if not translated)."""
         for lang in (language, BOT_LANGUAGE):

@@ -4,14 +4,38 @@ from fastapi import APIRouter
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from gateway.deps import RasaDep, ResponsesDep, SessionDep
+from gateway.deps import RasaDep, ResponsesDep, SessionDep, TranslatorDep
+from translation.languages import is_rtl
+from translation.responses import BOT_LANGUAGE, ResponseCatalog
+from translation.service import TranslationService
+from translation.settings import get_settings as get_translation_settings
 
 router = APIRouter(tags=["health"])
 
 
+def language_states(responses: ResponseCatalog, translator: TranslationService) -> dict[str, dict[str, Any]]:
+    """Per configured language: localized responses, the MT backend each way, and live translation."""
+    states = {}
+    for language in get_translation_settings().languages:
+        to_en = translator.backend_for(src_lang=language, tgt_lang=BOT_LANGUAGE)
+        from_en = translator.backend_for(src_lang=BOT_LANGUAGE, tgt_lang=language)
+        states[language] = {
+            "responses": "localized" if language in responses.languages else "english",
+            "rtl": is_rtl(language),
+            "mt_to_english": to_en.name if to_en else None,
+            "mt_from_english": from_en.name if from_en else None,
+            # Agents' replies and new responses need MT both ways; understanding works without it (encoder).
+            "live_translation": language == BOT_LANGUAGE or bool(to_en and from_en),
+        }
+    return states
+
+
 @router.get("/health")
-async def health(db_session: SessionDep, rasa: RasaDep, responses: ResponsesDep) -> dict[str, Any]:
-    """`ok` when the database and Rasa (with a loaded model) answer; `degraded` otherwise."""
+async def health(
+    db_session: SessionDep, rasa: RasaDep, responses: ResponsesDep, translator: TranslatorDep
+) -> dict[str, Any]:
+    """`ok` when the database and Rasa (with a loaded model) answer; `degraded` otherwise. Languages without
+    an MT model are listed with `live_translation: false`; they still work (encoder + localized responses)."""
     try:
         db_session.execute(text("SELECT 1"))
         database = "ok"
@@ -21,7 +45,6 @@ async def health(db_session: SessionDep, rasa: RasaDep, responses: ResponsesDep)
     rasa_state = {"status": "ok" if status and status.get("model_file") else "down"}
     if status:
         rasa_state["model"] = status.get("model_file")
-    languages = {lang: {"responses": "localized"} for lang in responses.languages}
     healthy = database == "ok" and rasa_state["status"] == "ok"
     return {"status": "ok" if healthy else "degraded", "database": database, "rasa": rasa_state,
-            "languages": languages}
+            "languages": language_states(responses, translator)}

@@ -1,4 +1,5 @@
 import re
+import string
 from pathlib import Path
 
 import yaml
@@ -68,3 +69,31 @@ def test_list_items_render_one_per_line():
 def test_a_missing_variable_does_not_break_the_reply(tmp_path):
     (tmp_path / "en.yml").write_text("language: en\nresponses:\n  utter_x: 'Order {order_id} is here.'\n")
     assert ResponseCatalog(tmp_path).render({"response": "utter_x"}, "en") == "Order  is here."
+
+
+def _placeholders(template: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(template) if field}
+
+
+def test_every_localized_file_has_every_response_with_the_same_placeholders():
+    files = {path.stem: yaml.safe_load(path.read_text()) for path in (BOT / "responses").glob("*.yml")}
+    english = files.pop("en")
+    assert files, "no localized response files"
+    for language, data in files.items():
+        assert data["language"] == language
+        assert set(data["responses"]) == set(english["responses"]), language
+        assert set(data["terms"]) == set(english["terms"]), language
+        for key, text in english["responses"].items():
+            assert _placeholders(data["responses"][key]) == _placeholders(text), (language, key)
+
+
+def test_replies_render_in_the_shoppers_language_with_local_formats():
+    catalog = get_catalog()
+    payload = {"response": "utter_order_status_shipped",
+               "vars": {"order_id": "1000003", "carrier": "DHL", "tracking_number": "TRK1",
+                        "expected_date": {"date": "2026-12-03"}}}
+    spanish = catalog.render(payload, "es")
+    assert "1000003" in spanish and "TRK1" in spanish and "diciembre" in spanish
+    assert "ديسمبر" in catalog.render(payload, "ar")
+    assert "12月3日" in catalog.render(payload, "zh")
+    assert catalog.is_localized(payload, "es") and not catalog.is_localized(payload, "xx")

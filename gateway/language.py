@@ -1,0 +1,48 @@
+"""Which language a conversation is answered in."""
+
+from typing import Any
+
+from conversations.models import Conversation
+from gateway.exceptions import UnsupportedLanguage
+from translation.detect import Detection, detect_language
+from translation.languages import language_code
+from translation.settings import get_settings as get_translation_settings
+
+
+def configured_language(code: str) -> str:
+    """A client-chosen language, checked against the configured ones."""
+    language = code.lower()
+    allowed = get_translation_settings().languages
+    if language not in allowed:
+        raise UnsupportedLanguage(f"language {language!r} is not configured; available: {', '.join(allowed)}")
+    return language
+
+
+def detect_message_language(text: str, current: str | None) -> Detection:
+    settings = get_translation_settings()
+    return detect_language(text, allowed=settings.languages, current=current,
+                           min_confidence=settings.min_detection_confidence)
+
+
+def choose_language(requested: str | None, text: str, conversation: Conversation, *, new: bool) -> str:
+    """The language to answer in: the client's choice (sticks), a pinned one, or the detected one."""
+    if requested:
+        conversation.language = configured_language(requested)
+        conversation.language_pinned = True
+    elif not conversation.language_pinned:
+        detection = detect_message_language(text, None if new else conversation.language)
+        if detection.decided:
+            conversation.language = detection.language
+    return conversation.language
+
+
+def apply_language_request(parse: dict[str, Any] | None, conversation: Conversation) -> None:
+    """"Answer in Spanish" (intent change_language with a language entity) switches and pins the language."""
+    if not parse or (parse.get("intent") or {}).get("name") != "change_language":
+        return
+    for entity in parse.get("entities") or []:
+        code = language_code(str(entity.get("value"))) if entity.get("entity") == "language" else None
+        if code and code in get_translation_settings().languages:
+            conversation.language = code
+            conversation.language_pinned = True
+            return

@@ -1,0 +1,59 @@
+"""The assistant's replies in the shopper's language: the team's translation of a response where one exists,
+else a cached machine translation of the English text, else English."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from shop.profile import load_profile
+from translation.responses import BOT_LANGUAGE, ResponseCatalog
+from translation.service import TranslationService
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    text_en: str
+    response_key: str | None
+    #: "localized", an MT backend name, or None (English shown as is)
+    translation_backend: str | None = None
+    translation_ms: float | None = None
+
+
+def render_defaults() -> dict[str, str]:
+    profile = load_profile()
+    return {"shop_name": profile.name, "support_email": profile.support_email}
+
+
+def render_reply(
+    payload: dict[str, Any], language: str, *, responses: ResponseCatalog, translator: TranslationService,
+    db_session: Session,
+) -> Reply:
+    defaults = render_defaults()
+    text_en = responses.render(payload, BOT_LANGUAGE, defaults)
+    key = payload["response"]
+    if language == BOT_LANGUAGE:
+        return Reply(text_en, text_en, key)
+    if responses.is_localized(payload, language):
+        return Reply(responses.render(payload, language, defaults), text_en, key, "localized")
+    translation = translator.translate_cached(text_en, src_lang=BOT_LANGUAGE, tgt_lang=language,
+                                              db_session=db_session)
+    if translation is None:
+        return Reply(text_en, text_en, key)
+    return Reply(translation.text, text_en, key, translation.backend, translation.milliseconds)
+
+
+def render_bot_messages(
+    bot_messages: list[dict[str, Any]], language: str, *, responses: ResponseCatalog,
+    translator: TranslationService, db_session: Session,
+) -> list[Reply]:
+    replies = []
+    for message in bot_messages:
+        payload = message.get("custom")
+        if isinstance(payload, dict) and "response" in payload:
+            replies.append(render_reply(payload, language, responses=responses, translator=translator,
+                                        db_session=db_session))
+        elif message.get("text"):
+            replies.append(Reply(message["text"], message["text"], None))
+    return replies

