@@ -1,6 +1,7 @@
 """Alembic environment: the project's tables only (Rasa's tracker store manages its own `events` table)."""
 
 from alembic import context
+from sqlalchemy import Connection
 
 import conversations.models  # noqa: F401  (registers the tables)
 import shop.models  # noqa: F401
@@ -14,18 +15,24 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     return not (type_ == "table" and name in RASA_TABLES)
 
 
-def run_migrations() -> None:
-    connectable = context.config.attributes.get("connection") or get_engine()
-    with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=Base.metadata,
-            include_object=include_object,
-            render_as_batch=connection.dialect.name == "sqlite",
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-        connection.commit()
+def run_migrations(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # Batch migrations rebuild SQLite tables (copy, drop, rename); foreign keys would block the drop.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        include_object=include_object,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()
 
 
-run_migrations()
+given = context.config.attributes.get("connection")  # tests pass their own connection
+if given is not None:
+    run_migrations(given)
+else:
+    with get_engine().connect() as new_connection:
+        run_migrations(new_connection)
