@@ -19,7 +19,7 @@ def normalized(text: str) -> str:
 
 def training_examples() -> list[tuple[str, str]]:
     examples = []
-    for path in sorted((REPO / "bot" / "data" / "nlu").glob("*.yml")):
+    for path in sorted((REPO / "bot" / "data" / "nlu").rglob("*.yml")):
         for item in yaml.safe_load(path.read_text())["nlu"]:
             if "intent" in item:
                 examples += [(item["intent"], line.strip()[2:]) for line in item["examples"].splitlines()

@@ -32,6 +32,16 @@ _SCRIPTS = {
 }
 #: Fewer letters than this keep the conversation's language ("ok", "sí", an order number); a conversation's
 #: first message ("hola") needs only the second figure.
+#: Languages so close that the detector's confidence is split between them.
+_CLOSE_LANGUAGES = {"id": {"id", "ms"}, "ms": {"id", "ms"}}
+
+#: Greetings and thanks the detector's small model cannot place, but which open many conversations.
+_COMMON_WORDS = {
+    "hola": "es", "buenas": "es", "gracias": "es", "olá": "pt", "ola": "pt", "oi": "pt", "obrigado": "pt",
+    "obrigada": "pt", "bonjour": "fr", "salut": "fr", "merci": "fr", "hallo": "de", "danke": "de", "ciao": "it",
+    "grazie": "it", "buongiorno": "it", "merhaba": "tr", "selam": "tr", "teşekkürler": "tr", "halo": "id",
+    "terima kasih": "id", "selamat pagi": "id", "xin chào": "vi", "cảm ơn": "vi", "helo": "ms",
+}
 _LATIN_MIN_LETTERS = 8
 _LATIN_MIN_LETTERS_FIRST_MESSAGE = 3
 _NON_LATIN_MIN_LETTERS = 2
@@ -62,10 +72,22 @@ def _script_counts(text: str) -> dict[str, int]:
     return counts
 
 
+def _script_family(non_latin: dict[str, int], allowed: list[str]) -> list[str]:
+    script = max(non_latin, key=non_latin.get)
+    if script == "CJK" and not ({"HIRAGANA", "KATAKANA"} & set(non_latin)):
+        return [code for code in ("zh",) if code in allowed]  # Japanese sentences almost always carry kana
+    if script in {"HIRAGANA", "KATAKANA"} or (script == "CJK" and {"HIRAGANA", "KATAKANA"} & set(non_latin)):
+        return [code for code in ("ja",) if code in allowed]
+    return [code for code in _SCRIPTS[script] if code in allowed]
+
+
 def detect_language(text: str, *, allowed: list[str], current: str | None, min_confidence: float = 0.6) -> Detection:
     """The language of `text` among `allowed`; `current` (the conversation's language) when unclear."""
     fallback = current or "en"
     cleaned = " ".join(_NOISE.sub(" ", text).split())
+    common = _COMMON_WORDS.get(cleaned.lower())
+    if common in allowed:
+        return Detection(common, 0.9, decided=True)
     counts = _script_counts(cleaned)
     letters = sum(counts.values())
     non_latin = {script: n for script, n in counts.items() if script != "LATIN"}
@@ -82,14 +104,17 @@ def detect_language(text: str, *, allowed: list[str], current: str | None, min_c
             candidates[code] = candidates.get(code, 0.0) + float(guess["score"])
     if non_latin:
         # The dominant non-Latin script decides the family; English words around it do not.
-        script = max(non_latin, key=non_latin.get)
-        family = [code for code in _SCRIPTS[script] if code in allowed]
+        family = _script_family(non_latin, allowed)
         candidates = {code: score for code, score in candidates.items() if code in family} or {
             code: 1.0 for code in family[:1]
         }
-    if not candidates:
+    total = sum(candidates.values())
+    if not total:
         return Detection(fallback, 0.0, decided=False)
-    language, confidence = max(candidates.items(), key=lambda item: item[1])
+    # The model spreads probability over languages that are not configured; compare only the allowed ones.
+    language, score = max(candidates.items(), key=lambda item: item[1])
+    # Indonesian and Malay share most words: sure that it is one of the two is sure enough to answer.
+    confidence = sum(candidates.get(code, 0.0) for code in _CLOSE_LANGUAGES.get(language, {language})) / total
     if confidence < min_confidence and not non_latin:
         return Detection(fallback, confidence, decided=False)
-    return Detection(language, min(confidence, 1.0), decided=True)
+    return Detection(language, round(confidence, 4), decided=True)

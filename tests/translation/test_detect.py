@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from translation.detect import detect_language
@@ -30,7 +32,8 @@ def test_short_or_language_less_messages_keep_the_conversation_language(text):
     assert detection.language == "es" and not detection.decided
 
 
-@pytest.mark.parametrize(("text", "language"), [("bonjour", "fr"), ("gracias", "es"), ("привет", "ru")])
+@pytest.mark.parametrize(("text", "language"), [("bonjour", "fr"), ("gracias", "es"), ("привет", "ru"),
+                                               ("Hola!", "es"), ("olá", "pt")])
 def test_a_short_first_message_is_enough_to_start_in_that_language(text, language):
     assert detect_language(text, allowed=LAUNCH_LANGUAGES, current=None).language == language
 
@@ -52,3 +55,14 @@ def test_language_names_and_direction():
     assert language_code("Spanish") == language_code("español") == "es"
     assert language_code("العربية") == "ar" and language_code("klingon") is None
     assert is_rtl("ar") and not is_rtl("es")
+
+
+def test_the_nlu_lookup_table_knows_every_language_name():
+    import yaml
+
+    from translation.languages import LANGUAGE_NAMES
+
+    path = Path(__file__).resolve().parents[2] / "bot" / "data" / "nlu" / "language_names.yml"
+    [lookup] = yaml.safe_load(path.read_text())["nlu"]
+    known = {line.strip()[2:].lower() for line in lookup["examples"].splitlines() if line.strip()}
+    assert {name for names in LANGUAGE_NAMES.values() for name in names} <= known
