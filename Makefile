@@ -23,12 +23,12 @@ lint: install
 
 install: $(VENV)/.installed $(RASA_VENV)/.installed
 
-# Python 3.11 project environment (gateway, action server, tools). torch is pinned to the CPU wheel.
+# Python 3.11 project environment (gateway, action server, MT, tools). torch is pinned to the CPU wheel.
 $(VENV)/.installed: pyproject.toml
 	@echo "==> Creating $(VENV) (Python 3.11) and installing the project..."
 	test -x $(VENV)/bin/python || $(PYTHON311) -m venv $(VENV)
 	$(VENV)/bin/pip install --upgrade pip
-	$(VENV)/bin/pip install --progress-bar on -e '.[test,bench]'
+	$(VENV)/bin/pip install --progress-bar on -e '.[mt,test,bench]'
 	touch $@
 
 # Rasa's own environment (Python 3.10): about 3 minutes and 2.7 GB the first time.

@@ -9,6 +9,7 @@ import sys
 from database.core import session_scope
 from database.migrate import upgrade_database
 from database.settings import get_settings as get_database_settings
+from shopbot.models_cli import add_models_parser
 from shopbot.settings import get_settings
 
 
@@ -128,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="create or migrate the database").set_defaults(func=cmd_db_upgrade)
+
+    add_models_parser(commands)
 
     shop = commands.add_parser("shop", help="the demo shop").add_subparsers(dest="shop_command", required=True)
     shop.add_parser("seed", help="seed the demo shop if it is empty").set_defaults(func=cmd_shop_seed)

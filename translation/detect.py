@@ -42,6 +42,7 @@ _COMMON_WORDS = {
     "grazie": "it", "buongiorno": "it", "merhaba": "tr", "selam": "tr", "teşekkürler": "tr", "halo": "id",
     "terima kasih": "id", "selamat pagi": "id", "xin chào": "vi", "cảm ơn": "vi", "helo": "ms",
 }
+_FIRST_MESSAGE_MIN_CONFIDENCE = 0.3
 _LATIN_MIN_LETTERS = 8
 _LATIN_MIN_LETTERS_FIRST_MESSAGE = 3
 _NON_LATIN_MIN_LETTERS = 2
@@ -112,9 +113,14 @@ def detect_language(text: str, *, allowed: list[str], current: str | None, min_c
     if not total:
         return Detection(fallback, 0.0, decided=False)
     # The model spreads probability over languages that are not configured; compare only the allowed ones.
-    language, score = max(candidates.items(), key=lambda item: item[1])
+    ranked = sorted(candidates, key=candidates.get, reverse=True)
+    language = ranked[0]
     # Indonesian and Malay share most words: sure that it is one of the two is sure enough to answer.
     confidence = sum(candidates.get(code, 0.0) for code in _CLOSE_LANGUAGES.get(language, {language})) / total
     if confidence < min_confidence and not non_latin:
+        if current is None and "en" not in ranked[:2] and confidence >= _FIRST_MESSAGE_MIN_CONFIDENCE:
+            # A first message that is clearly not English but split between two close languages (es/pt):
+            # the likelier one beats answering in English; the next clear message corrects it.
+            return Detection(language, round(confidence, 4), decided=True)
         return Detection(fallback, confidence, decided=False)
     return Detection(language, round(confidence, 4), decided=True)

@@ -1,0 +1,86 @@
+"""Shoppers writing Spanish, Arabic, Chinese and Portuguese complete the order flows in their language."""
+
+import re
+
+import httpx
+import pytest
+
+from shop.auth import create_customer_token
+from shop.enums import OrderStatus
+from shop.models import Order
+from tests.factories import orders_in_status
+
+pytestmark = pytest.mark.stack
+
+# (language, where is my order {n}?, cancel order {n}, yes, words expected in the localized replies)
+SHOPPERS = [
+    ("es", "¿Dónde está mi pedido {n}?", "Quiero cancelar mi pedido {n}", "sí, cancélalo", ("pedido", "cancelado")),
+    ("ar", "أين طلبي رقم {n}؟", "أريد إلغاء الطلب {n}", "نعم، قم بإلغائه", ("الطلب", "إلغاء")),
+    ("zh", "我的订单 {n} 在哪里？", "我想取消订单 {n}", "是的，请取消", ("订单", "取消")),
+    ("pt", "Onde está o meu pedido {n}?", "Quero cancelar o pedido {n}", "sim, pode cancelar", ("pedido", "cancelado")),
+]
+
+
+@pytest.mark.parametrize(("index", "shopper"), list(enumerate(SHOPPERS)), ids=[s[0] for s in SHOPPERS])
+def test_order_status_and_cancel_in_the_shoppers_language(running_stack, db_session, index, shopper):
+    language, where, cancel, yes, words = shopper
+    shipped = orders_in_status(db_session, OrderStatus.SHIPPED)[-6 - index]
+    processing = orders_in_status(db_session, OrderStatus.PROCESSING)[-2 - index]
+    sender = f"e2e-{language}-1"
+
+    # Order status: asks for the e-mail, then answers with carrier, tracking number and date, in the language
+    asked = running_stack.chat(sender, where.format(n=shipped.number))
+    assert asked["language"] == language
+    assert shipped.number in asked["messages"][-1]["text"]
+    status = running_stack.chat(sender, shipped.customer.email)
+    text = status["messages"][-1]["text"]
+    assert shipped.number in text and shipped.shipments[-1].tracking_number in text
+    assert words[0] in text
+    assert "is on its way" in status["messages"][-1]["text_en"]
+
+    # Cancel with confirmation (a logged-in shopper: the shop's customer_token)
+    token = create_customer_token(processing.customer_id)
+    confirm = running_stack.chat(sender, cancel.format(n=processing.number), customer_token=token)
+    assert processing.number in confirm["messages"][-1]["text"]
+    assert "Shall I cancel it" in confirm["messages"][-1]["text_en"]
+    done = running_stack.chat(sender, yes, customer_token=token)
+    assert done["language"] == language
+    assert processing.number in done["messages"][0]["text"] and words[1] in done["messages"][0]["text"]
+    db_session.expire_all()
+    assert db_session.get(Order, processing.id).status == OrderStatus.CANCELLED
+
+
+def test_switching_language_mid_conversation_sticks(running_stack, db_session):
+    sender = "e2e-switch-1"
+    assert running_stack.chat(sender, "hi, what payment methods do you accept?")["language"] == "en"
+    switched = running_stack.chat(sender, "can you answer in Spanish please?")
+    assert switched["language"] == "es" and "español" in switched["messages"][0]["text"]
+    again = running_stack.chat(sender, "how long does delivery take?")
+    assert again["language"] == "es" and "días hábiles" in again["messages"][0]["text"]
+
+
+def test_portuguese_reaches_rasa_as_english_and_is_stored_in_both(running_stack):
+    sender = "e2e-pt-history"
+    running_stack.chat(sender, "Quais são as formas de pagamento?")
+    shopper = httpx.get(f"{running_stack.url}/api/v1/conversations/{sender}/messages").json()[0]
+    assert shopper["language"] == "pt" and shopper["intent"] == "payment_methods"
+    assert "payment" in shopper["text_en"].lower()
+
+
+def test_a_language_without_mt_works_through_the_encoder_and_health_says_so(running_stack):
+    reply = running_stack.chat("e2e-es-policy", "¿Cuál es su política de devoluciones?")
+    assert reply["language"] == "es" and re.search(r"\d+ días", reply["messages"][0]["text"])
+    spanish = httpx.get(f"{running_stack.url}/health").json()["languages"]["es"]
+    assert spanish == {"responses": "localized", "rtl": False, "mt_to_english": None, "mt_from_english": None,
+                       "live_translation": False}
+    assert httpx.get(f"{running_stack.url}/health").json()["languages"]["ar"]["rtl"] is True
+
+
+def test_parse_reports_language_and_english_text(running_stack):
+    spanish = httpx.post(f"{running_stack.url}/api/v1/parse", json={"text": "quiero cancelar mi pedido 1000234"}).json()
+    assert spanish["language"] == "es" and spanish["language_confidence"] > 0.5
+    assert spanish["text_en"] is None and spanish["intent"]["name"] == "cancel_order"
+    portuguese = httpx.post(f"{running_stack.url}/api/v1/parse",
+                            json={"text": "Onde está o meu pedido 1000234?"}).json()
+    assert portuguese["language"] == "pt" and "1000234" in portuguese["text_en"]
+    assert portuguese["intent"]["name"] == "order_status"
