@@ -75,3 +75,9 @@ def set_english_text(
         message.text_en = text_en
         message.translation_backend = backend
         message.translation_ms = milliseconds
+
+
+def reset_rasa_session_turns(*, db_session: Session, sender_id: str) -> None:
+    conversation = get(db_session=db_session, sender_id=sender_id)
+    if conversation is not None:
+        conversation.rasa_session_turns = 0

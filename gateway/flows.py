@@ -15,6 +15,7 @@ from gateway.language import apply_language_request, choose_language
 from gateway.rasa_client import RasaClient, RasaUnavailable, parse_of_message
 from gateway.replies import render_bot_messages
 from gateway.schemas import ChatMessage, ChatRequest, ChatResponse
+from gateway.settings import get_settings
 from shop import auth
 from translation.responses import BOT_LANGUAGE, ResponseCatalog
 from translation.service import Translation, TranslationService
@@ -27,8 +28,11 @@ OUT_OF_SCOPE = "out_of_scope"
 
 # One turn at a time per conversation, so replies and the stored history keep their order.
 _conversation_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
-# English translations for agents and the log, made after the reply has gone out.
+# Work done after the reply has gone out: English for agents and the log, Rasa session rollover.
 _background_tasks: set[asyncio.Task] = set()
+
+#: Replies that ask the shopper something: a new Rasa session must not start while an answer is awaited.
+QUESTIONS = {"utter_ask_order_id", "utter_ask_order_email", "utter_confirm_cancel", "utter_offer_human"}
 
 
 def _lock_for(sender_id: str) -> asyncio.Lock:
@@ -74,9 +78,29 @@ def translate_for_agents_later(message_id: int, text: str, language: str, transl
                                                       text_en=translation.text, backend=translation.backend,
                                                       milliseconds=translation.milliseconds)
 
-    task = asyncio.get_running_loop().create_task(to_thread.run_sync(work))
+    _in_background(to_thread.run_sync(work))
+
+
+def _in_background(coroutine) -> None:
+    task = asyncio.get_running_loop().create_task(coroutine)
     _background_tasks.add(task)
     task.add_done_callback(_background_tasks.discard)
+
+
+async def roll_rasa_session_later(sender_id: str, rasa: RasaClient) -> None:
+    """Start a new Rasa session after the reply went out, before the shopper's next turn (same lock)."""
+
+    async def work() -> None:
+        async with _lock_for(sender_id):
+            try:
+                await rasa.start_new_session(sender_id)
+            except RasaUnavailable as error:
+                logger.warning("could not start a new Rasa session for %s: %s", sender_id, error)
+                return
+            with session_scope() as db_session:
+                conversation_service.reset_rasa_session_turns(db_session=db_session, sender_id=sender_id)
+
+    _in_background(work())
 
 
 async def handle_message_flow(
@@ -145,11 +169,15 @@ async def handle_message_flow(
                 text_en=reply.text_en, language=language, response_key=reply.response_key,
                 translation_backend=reply.translation_backend, translation_ms=reply.translation_ms,
             )
+        conversation.rasa_session_turns += 1
         db_session.commit()
 
-        # English of the shopper's message for agents, off the critical path
+        # Off the critical path: English of the shopper's message for agents; a shorter Rasa session
         if text_en is None:
             translate_for_agents_later(shopper_message.id, request.text, language, translator)
+        if conversation.rasa_session_turns >= get_settings().rasa_session_max_turns and shopper_message.delivered \
+                and not QUESTIONS & {reply.response_key for reply in replies}:
+            await roll_rasa_session_later(request.sender_id, rasa)
 
     return ChatResponse(
         language=language,

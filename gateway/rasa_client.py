@@ -36,6 +36,10 @@ class RasaClient:
         """One shopper turn through Rasa's REST channel; returns the bot's messages."""
         return await self._post("/webhooks/rest/webhook", {"sender": sender_id, "message": text, "metadata": metadata})
 
+    async def start_new_session(self, sender_id: str) -> None:
+        """Run Rasa's action_session_start: a new session with the slots carried over (shorter history)."""
+        await self._post(f"/conversations/{sender_id}/execute?include_events=NONE", {"name": "action_session_start"})
+
     async def parse(self, text: str) -> dict[str, Any]:
         return await self._post("/model/parse", {"text": text})
 

@@ -15,6 +15,10 @@ class GatewaySettings(BaseSettings):
     #: Request bodies above this are refused before parsing (a 10 MB message never reaches the flow).
     max_body_bytes: int = 64_000
     default_language: str = "en"
+    #: After this many shopper turns, at a quiet point, the gateway starts a new Rasa session (slots carried
+    #: over): Rasa re-reads and re-featurizes a session's whole history on every turn, so unbounded sessions
+    #: slow every turn down (bench/message_path.py).
+    rasa_session_max_turns: int = 20
 
 
 @lru_cache

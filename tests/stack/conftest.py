@@ -24,6 +24,10 @@ class RunningStack:
     url: str
     profile_path: Path
 
+    @property
+    def stack_rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.stack.rasa_port}"
+
     def chat(self, sender_id: str, text: str, **fields) -> dict:
         response = httpx.post(f"{self.url}/api/v1/chat", json={"sender_id": sender_id, "text": text, **fields},
                               timeout=60)

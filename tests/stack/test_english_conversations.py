@@ -149,3 +149,17 @@ def test_health_is_ok(running_stack):
 
 def test_all_orders_still_belong_to_their_customers(db_session):
     assert db_session.scalars(select(Order).where(Order.customer_id.is_(None))).first() is None
+
+
+def test_long_conversations_keep_the_verified_shopper_across_rasa_sessions(running_stack, db_session):
+    """Past GATEWAY_RASA_SESSION_MAX_TURNS the gateway starts a new Rasa session; slots carry over."""
+    delivered = _pick(db_session, OrderStatus.DELIVERED, -4)
+    sender = "e2e-long-1"
+    running_stack.say(sender, f"where is order {delivered.number}")
+    assert "was delivered on" in running_stack.say(sender, delivered.customer.email)
+    for _ in range(22):
+        assert "pay" in running_stack.say(sender, "which payment methods do you accept?")
+    events = httpx.get(f"{running_stack.stack_rasa_url}/conversations/{sender}/tracker",
+                       params={"include_events": "AFTER_RESTART"}).json()["events"]
+    assert sum(e["event"] == "session_started" for e in events) >= 2
+    assert "was delivered on" in running_stack.say(sender, f"and the status of {delivered.number}?")
