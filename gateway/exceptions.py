@@ -22,3 +22,13 @@ class InvalidCustomerToken(GatewayError):
 class AssistantUnavailable(GatewayError):
     status_code = 503
     code = "assistant_unavailable"
+
+
+class EmptyMessage(GatewayError):
+    status_code = 422
+    code = "empty_message"
+
+
+class MessageTooLong(GatewayError):
+    status_code = 413
+    code = "message_too_long"

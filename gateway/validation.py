@@ -1,14 +1,4 @@
-from gateway.exceptions import GatewayError
-
-
-class MessageTooLong(GatewayError):
-    status_code = 413
-    code = "message_too_long"
-
-
-class EmptyMessage(GatewayError):
-    status_code = 422
-    code = "empty_message"
+from gateway.exceptions import EmptyMessage, MessageTooLong
 
 
 def check_message_text(text: str, max_chars: int) -> None:
