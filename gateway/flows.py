@@ -13,7 +13,7 @@ from database.core import session_scope
 from gateway.exceptions import InvalidCustomerToken
 from gateway.language import apply_language_request, choose_language
 from gateway.rasa_client import RasaClient, RasaUnavailable, parse_of_message
-from gateway.replies import render_bot_messages
+from gateway.replies import Reply, render_bot_messages
 from gateway.schemas import ChatMessage, ChatRequest, ChatResponse
 from gateway.settings import get_settings
 from shop import auth
@@ -87,7 +87,13 @@ def _in_background(coroutine) -> None:
     task.add_done_callback(_background_tasks.discard)
 
 
-async def roll_rasa_session_later(sender_id: str, rasa: RasaClient) -> None:
+def should_roll_rasa_session(turns: int, delivered: bool, replies: list[Reply]) -> bool:
+    """Past the bound, once the turn reached Rasa and no reply asks the shopper anything."""
+    asked = QUESTIONS & {reply.response_key for reply in replies}
+    return delivered and not asked and turns >= get_settings().rasa_session_max_turns
+
+
+def roll_rasa_session_later(sender_id: str, rasa: RasaClient) -> None:
     """Start a new Rasa session after the reply went out, before the shopper's next turn (same lock)."""
 
     async def work() -> None:
@@ -175,9 +181,8 @@ async def handle_message_flow(
         # Off the critical path: English of the shopper's message for agents; a shorter Rasa session
         if text_en is None:
             translate_for_agents_later(shopper_message.id, request.text, language, translator)
-        if conversation.rasa_session_turns >= get_settings().rasa_session_max_turns and shopper_message.delivered \
-                and not QUESTIONS & {reply.response_key for reply in replies}:
-            await roll_rasa_session_later(request.sender_id, rasa)
+        if should_roll_rasa_session(conversation.rasa_session_turns, shopper_message.delivered, replies):
+            roll_rasa_session_later(request.sender_id, rasa)
 
     return ChatResponse(
         language=language,
