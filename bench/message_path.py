@@ -17,6 +17,15 @@ from bench.common import RESULTS, percentile, run_identity, running_stack, summa
 # Turns that run the NLU, the dialogue policies and (for the policy questions) the action server.
 MESSAGES = ["hi", "how long does delivery take?", "which payment methods do you accept?",
             "what is your return policy?", "thanks a lot"]
+# The same turns in Spanish (understood by the encoder, localized replies, no MT) and Portuguese (Bergamot
+# pt->en MT on the way in, localized replies).
+MESSAGES_BY_LANGUAGE = {
+    "en": MESSAGES,
+    "es": ["hola", "¿cuánto tarda el envío?", "¿qué métodos de pago aceptan?", "¿cuál es su política de devoluciones?",
+           "muchas gracias"],
+    "pt": ["olá", "quanto tempo demora a entrega?", "quais formas de pagamento vocês aceitam?",
+           "qual é a política de devolução?", "muito obrigado"],
+}
 
 
 async def gateway_turn(client: httpx.AsyncClient, url: str, sender: str, text: str) -> float:
@@ -42,6 +51,17 @@ async def gateway_vs_rasa(client, url, rasa_url, conversations: int = 30) -> tup
             gateway.append(await gateway_turn(client, url, gateway_sender, text))
             rasa.append(await rasa_turn(client, rasa_url, rasa_sender, text))
     return gateway, rasa
+
+
+async def per_language(client, url, conversations: int = 20) -> dict[str, list[float]]:
+    """Gateway turns per language, interleaved so that every language sees the same machine state."""
+    latencies: dict[str, list[float]] = {language: [] for language in MESSAGES_BY_LANGUAGE}
+    for _ in range(conversations):
+        senders = {language: f"bench-{language}-{uuid.uuid4().hex[:8]}" for language in MESSAGES_BY_LANGUAGE}
+        for turn in range(len(MESSAGES)):
+            for language, messages in MESSAGES_BY_LANGUAGE.items():
+                latencies[language].append(await gateway_turn(client, url, senders[language], messages[turn]))
+    return latencies
 
 
 async def long_conversations(client, url, turn, conversations: int = 6, turns: int = 50) -> dict[int, list[float]]:
@@ -75,6 +95,7 @@ async def measure(url: str, rasa_url: str) -> dict:
             await gateway_turn(client, url, "bench-warmup", text)
             await rasa_turn(client, rasa_url, "bench-warmup-r", text)
         gateway, rasa = await gateway_vs_rasa(client, url, rasa_url)
+        languages = await per_language(client, url)
         long_gateway = await long_conversations(client, url, gateway_turn)
         long_rasa = await long_conversations(client, rasa_url, rasa_turn)
         concurrent_latencies, throughput = await concurrent(client, url)
@@ -83,7 +104,7 @@ async def measure(url: str, rasa_url: str) -> dict:
         "gateway": gateway, "rasa": rasa,
         "gateway_turns_1_5": window(long_gateway, early), "gateway_turns_46_50": window(long_gateway, late),
         "rasa_turns_1_5": window(long_rasa, early), "rasa_turns_46_50": window(long_rasa, late),
-        "concurrent": concurrent_latencies, "throughput_per_s": throughput,
+        "concurrent": concurrent_latencies, "throughput_per_s": throughput, "languages": languages,
     }
 
 
@@ -105,10 +126,15 @@ def main() -> None:
     print(f"  gateway turns 46-50:           {summary_ms(m['gateway_turns_46_50'])}")
     print(f"  turn 50 / turn 1 p50, gateway: {growth_gateway:.2f}x  (target <= 1.5x); Rasa alone: {growth_rasa:.2f}x")
     print(f"  20 concurrent conversations:   {summary_ms(m['concurrent'])}, {m['throughput_per_s']:.1f} turns/s")
+    english_p50 = percentile(m["languages"]["en"], 50)
+    for language, latencies in m["languages"].items():
+        print(f"  {language} turns (product path):    {summary_ms(latencies)}, "
+              f"{percentile(latencies, 50) / english_p50:.2f}x English")
     RESULTS.mkdir(parents=True, exist_ok=True)
     summary = {"gateway_p50_ms": percentile(m["gateway"], 50) * 1000, "rasa_p50_ms": percentile(m["rasa"], 50) * 1000,
                "gateway_over_rasa": ratio, "turn50_over_turn1_gateway": growth_gateway,
-               "turn50_over_turn1_rasa": growth_rasa, "throughput_per_s": m["throughput_per_s"]}
+               "turn50_over_turn1_rasa": growth_rasa, "throughput_per_s": m["throughput_per_s"],
+               "language_p50_ms": {lang: percentile(v, 50) * 1000 for lang, v in m["languages"].items()}}
     (RESULTS / "message_path.json").write_text(json.dumps(summary, indent=2))
 
 
