@@ -1,7 +1,10 @@
 """Run every benchmark in turn (`make bench`)."""
 
-from bench import message_path, nlu_quality
+import sys
+
+from bench import language_id, message_path, nlu_crosslingual, nlu_quality, translation_path, translation_quality
 
 if __name__ == "__main__":
-    for bench in (nlu_quality, message_path):
+    sys.argv = sys.argv[:1]  # each bench with its defaults
+    for bench in (nlu_quality, nlu_crosslingual, language_id, translation_quality, message_path, translation_path):
         bench.main()
