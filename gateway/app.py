@@ -11,8 +11,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gateway.exceptions import GatewayError
 from gateway.rasa_client import RasaClient
-from gateway.routes import chat, conversations, health, pages, parse
+from gateway.routes import chat, conversations, health, pages, parse, tickets
 from gateway.settings import get_settings
+from handoff.exceptions import TicketClosed, TicketNotFound
 from translation.responses import BOT_LANGUAGE, get_catalog
 from translation.service import get_translation_service
 from translation.settings import get_settings as get_translation_settings
@@ -64,7 +65,7 @@ def create_app() -> FastAPI:
         description="Multilingual shop assistant: chat, NLU parse, conversations and health.",
         lifespan=lifespan,
     )
-    for module in (chat, parse, conversations, health, pages):
+    for module in (chat, parse, conversations, tickets, health, pages):
         app.include_router(module.router)
 
     @app.middleware("http")
@@ -78,6 +79,14 @@ def create_app() -> FastAPI:
     @app.exception_handler(GatewayError)
     async def gateway_error(_request: Request, error: GatewayError) -> JSONResponse:
         return error_response(error.status_code, error.code, error.message)
+
+    @app.exception_handler(TicketNotFound)
+    async def ticket_not_found(_request: Request, error: TicketNotFound) -> JSONResponse:
+        return error_response(404, "ticket_not_found", f"no ticket {error}")
+
+    @app.exception_handler(TicketClosed)
+    async def ticket_closed(_request: Request, error: TicketClosed) -> JSONResponse:
+        return error_response(409, "ticket_closed", f"ticket {error} is closed")
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:

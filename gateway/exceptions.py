@@ -32,3 +32,13 @@ class EmptyMessage(GatewayError):
 class MessageTooLong(GatewayError):
     status_code = 413
     code = "message_too_long"
+
+
+class Unauthorized(GatewayError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(GatewayError):
+    status_code = 403
+    code = "forbidden"

@@ -9,14 +9,19 @@ from anyio import to_thread
 from sqlalchemy.orm import Session
 
 from conversations import service as conversation_service
+from conversations.models import Conversation
 from database.core import session_scope
 from gateway.exceptions import InvalidCustomerToken
 from gateway.language import apply_language_request, choose_language
-from gateway.rasa_client import RasaClient, RasaUnavailable, parse_of_message
+from gateway.rasa_client import RasaClient, RasaUnavailable, latest_slot_value, parse_of_message
 from gateway.replies import Reply, render_bot_messages
-from gateway.schemas import ChatMessage, ChatRequest, ChatResponse
+from gateway.schemas import ChatMessage, ChatRequest, ChatResponse, Handoff
 from gateway.settings import get_settings
+from handoff import service as handoff_service
+from handoff.models import Ticket
 from shop import auth
+from shop.settings import get_settings as get_shop_settings
+from shop.source import get_order_source
 from translation.responses import BOT_LANGUAGE, ResponseCatalog
 from translation.service import Translation, TranslationService
 from translation.settings import get_settings as get_translation_settings
@@ -81,6 +86,26 @@ def translate_for_agents_later(message_id: int, text: str, language: str, transl
     _in_background(to_thread.run_sync(work))
 
 
+def handoff_reason(bot_messages: list[dict]) -> str | None:
+    """The reason the action server gave for handing over (`handoff` in a reply payload), if any."""
+    for message in bot_messages:
+        payload = message.get("custom")
+        if isinstance(payload, dict) and isinstance(payload.get("handoff"), dict):
+            return str(payload["handoff"].get("reason") or "shopper_request")
+    return None
+
+
+def open_ticket(*, db_session: Session, conversation: Conversation, reason: str) -> Ticket:
+    """The customer is the one the shop vouched for, or the one an order + e-mail check verified in Rasa."""
+    customer_id = conversation.customer_id
+    if customer_id is None:
+        verified = latest_slot_value(db_session=db_session, sender_id=conversation.sender_id, slot="customer_id")
+        customer_id = int(verified) if verified and str(verified).isdigit() else None
+    source = get_order_source(db_session, get_shop_settings().order_source)
+    return handoff_service.create(db_session=db_session, conversation=conversation, customer_id=customer_id,
+                                  reason=reason, source=source)
+
+
 def _in_background(coroutine) -> None:
     task = asyncio.get_running_loop().create_task(coroutine)
     _background_tasks.add(task)
@@ -114,6 +139,7 @@ async def handle_message_flow(
     translator: TranslationService,
 ) -> ChatResponse:
     """One shopper turn, in the shopper's language."""
+    ticket: Ticket | None = None
     async with _lock_for(request.sender_id):
         # Identify the shopper the shop vouches for, if any
         customer_id = verify_customer(request.customer_token)
@@ -137,6 +163,13 @@ async def handle_message_flow(
             translation_ms=inbound.milliseconds if inbound else None,
         )
         db_session.commit()
+
+        # While a person has the conversation, the assistant stays silent: the message goes to the ticket
+        ticket = handoff_service.open_ticket_of(db_session=db_session, conversation_id=conversation.id)
+        if ticket is not None:
+            if text_en is None:
+                translate_for_agents_later(shopper_message.id, request.text, language, translator)
+            return ChatResponse(language=language, messages=[], handoff=Handoff(ticket_id=ticket.id))
 
         # Ask the assistant; the original text always travels in the metadata (the encoder reads it)
         gateway_message_id = uuid.uuid4().hex
@@ -176,6 +209,11 @@ async def handle_message_flow(
                 translation_backend=reply.translation_backend, translation_ms=reply.translation_ms,
             )
         conversation.rasa_session_turns += 1
+
+        # The assistant asked for a person: open a ticket with the shopper's packaged history
+        reason = handoff_reason(bot_messages)
+        if reason is not None:
+            ticket = open_ticket(db_session=db_session, conversation=conversation, reason=reason)
         db_session.commit()
 
         # Off the critical path: English of the shopper's message for agents; a shorter Rasa session
@@ -187,5 +225,5 @@ async def handle_message_flow(
     return ChatResponse(
         language=language,
         messages=[ChatMessage(text=reply.text, text_en=reply.text_en) for reply in replies],
-        handoff=None,
+        handoff=Handoff(ticket_id=ticket.id) if ticket is not None else None,
     )

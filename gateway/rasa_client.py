@@ -75,3 +75,23 @@ def parse_of_message(*, db_session: Session, sender_id: str, message_id: str) ->
         if (event.get("metadata") or {}).get("gateway_message_id") == message_id:
             return event.get("parse_data")
     return None
+
+
+_SLOT_EVENTS = text(
+    "SELECT data FROM events WHERE sender_id = :sender_id AND type_name = 'slot' ORDER BY id DESC LIMIT 200"
+)
+
+
+def latest_slot_value(*, db_session: Session, sender_id: str, slot: str) -> Any:
+    """The last value the conversation's tracker gave a slot (e.g. the customer an e-mail check verified)."""
+    try:
+        rows = db_session.execute(_SLOT_EVENTS, {"sender_id": sender_id}).scalars().all()
+    except SQLAlchemyError as error:
+        logger.warning("cannot read Rasa's tracker store: %s", error)
+        db_session.rollback()
+        return None
+    for row in rows:
+        event = json.loads(row)
+        if event.get("name") == slot:
+            return event.get("value")
+    return None

@@ -61,6 +61,20 @@ def cmd_shop_orders(args: argparse.Namespace) -> None:
         print(f"{row['number']:>10}  {row['status']:<16} {row['total']:>14}  {row['customer_email']}")
 
 
+def cmd_users_create(args: argparse.Namespace) -> None:
+    from handoff.agents import create_user
+
+    upgrade_database()
+    try:
+        with session_scope() as db_session:
+            user, token = create_user(db_session=db_session, name=args.name, role=args.role)
+    except ValueError as error:
+        sys.exit(str(error))
+    print(token)
+    print(f"Created {user.role} {user.name!r}. The token above is shown once: send it as "
+          f"'Authorization: Bearer TOKEN'.", file=sys.stderr)
+
+
 def cmd_train(args: argparse.Namespace) -> None:
     from shopbot.training import TrainingFailed, train
 
@@ -131,6 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="create or migrate the database").set_defaults(func=cmd_db_upgrade)
 
     add_models_parser(commands)
+
+    users = commands.add_parser("users", help="agent and admin accounts").add_subparsers(dest="users_command",
+                                                                                         required=True)
+    create = users.add_parser("create", help="create an account and print its API token")
+    create.add_argument("name")
+    create.add_argument("--role", choices=["agent", "admin"], required=True)
+    create.set_defaults(func=cmd_users_create)
 
     shop = commands.add_parser("shop", help="the demo shop").add_subparsers(dest="shop_command", required=True)
     shop.add_parser("seed", help="seed the demo shop if it is empty").set_defaults(func=cmd_shop_seed)

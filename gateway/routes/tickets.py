@@ -1,0 +1,120 @@
+"""Agents' ticket endpoints (bearer token; role agent or admin)."""
+
+import json
+from typing import Any
+
+from anyio import to_thread
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from conversations import service as conversation_service
+from conversations.models import Conversation
+from conversations.schemas import MessageRead
+from gateway.deps import CurrentAgent, ResponsesDep, SessionDep, TranslatorDep
+from gateway.replies import render_reply
+from handoff import service as handoff_service
+from handoff.models import Ticket
+from translation.responses import BOT_LANGUAGE
+
+router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
+
+
+class TicketRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    status: str
+    reason: str
+    language: str
+    priority: str
+    summary: str
+    customer_id: int | None
+    assignee_id: int | None
+
+
+class AgentText(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    text: str = Field(min_length=1, max_length=4000)
+
+
+def _conversation(db_session, ticket: Ticket) -> Conversation:
+    return db_session.get(Conversation, ticket.conversation_id)
+
+
+@router.get("", response_model=list[TicketRead])
+def list_tickets(
+    db_session: SessionDep, agent: CurrentAgent, status: str | None = Query(default=None),
+    language: str | None = Query(default=None), priority: str | None = Query(default=None),
+) -> list[Ticket]:
+    return handoff_service.get_all(db_session=db_session, status=status, language=language, priority=priority)
+
+
+@router.get("/{ticket_id}")
+def get_ticket(ticket_id: str, db_session: SessionDep, agent: CurrentAgent) -> dict[str, Any]:
+    """The ticket with its package (profile, purchase history, inquiry history) and the live transcript."""
+    ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
+    conversation = _conversation(db_session, ticket)
+    messages = conversation_service.list_messages(db_session=db_session, sender_id=conversation.sender_id)
+    return {**TicketRead.model_validate(ticket).model_dump(), "sender_id": conversation.sender_id,
+            "package": json.loads(ticket.package),
+            "messages": [MessageRead.model_validate(m).model_dump(mode="json") for m in messages]}
+
+
+@router.post("/{ticket_id}/claim", response_model=TicketRead)
+def claim_ticket(ticket_id: str, db_session: SessionDep, agent: CurrentAgent) -> Ticket:
+    ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
+    handoff_service.claim(db_session=db_session, ticket=ticket, agent_id=agent.id)
+    db_session.commit()
+    return ticket
+
+
+@router.post("/{ticket_id}/preview")
+async def preview_reply(
+    ticket_id: str, body: AgentText, db_session: SessionDep, agent: CurrentAgent, translator: TranslatorDep
+) -> dict[str, Any]:
+    """What the shopper would receive, and its translation back into English, before sending."""
+    ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
+    shown = await to_thread.run_sync(lambda: translator.translate(body.text, src_lang=BOT_LANGUAGE,
+                                                                  tgt_lang=ticket.language))
+    back = await to_thread.run_sync(lambda: translator.translate(shown.text, src_lang=ticket.language,
+                                                                 tgt_lang=BOT_LANGUAGE)) if shown else None
+    return {"language": ticket.language, "translated": shown is not None and ticket.language != BOT_LANGUAGE,
+            "text": shown.text if shown else body.text, "back_translation": back.text if back else None}
+
+
+@router.post("/{ticket_id}/messages", response_model=MessageRead)
+async def reply_to_shopper(
+    ticket_id: str, body: AgentText, db_session: SessionDep, agent: CurrentAgent, translator: TranslatorDep
+):
+    """The agent's reply, translated into the shopper's language (order numbers protected); without a
+    translation model for that language the shopper receives the English text."""
+    ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
+    if ticket.status == "closed":
+        raise handoff_service.TicketClosed(ticket.id)
+    shown = await to_thread.run_sync(lambda: translator.translate(body.text, src_lang=BOT_LANGUAGE,
+                                                                  tgt_lang=ticket.language))
+    message = conversation_service.add_message(
+        db_session=db_session, conversation=_conversation(db_session, ticket), role="agent",
+        text=shown.text if shown else body.text, text_en=body.text, language=ticket.language,
+        translation_backend=shown.backend if shown else None, translation_ms=shown.milliseconds if shown else None,
+    )
+    db_session.commit()
+    return message
+
+
+@router.post("/{ticket_id}/close", response_model=TicketRead)
+def close_ticket(
+    ticket_id: str, db_session: SessionDep, agent: CurrentAgent, responses: ResponsesDep, translator: TranslatorDep
+) -> Ticket:
+    """Hand the conversation back to the assistant, which tells the shopper so."""
+    ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
+    handoff_service.close(db_session=db_session, ticket=ticket)
+    conversation = _conversation(db_session, ticket)
+    reply = render_reply({"response": "utter_handoff_closed"}, conversation.language, responses=responses,
+                         translator=translator, db_session=db_session)
+    conversation_service.add_message(db_session=db_session, conversation=conversation, role="bot", text=reply.text,
+                                     text_en=reply.text_en, language=conversation.language,
+                                     response_key=reply.response_key, translation_backend=reply.translation_backend)
+    db_session.commit()
+    return ticket

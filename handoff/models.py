@@ -1,0 +1,37 @@
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from database.core import Base
+
+
+class AgentUser(Base):
+    """A person of the shop's support team; authenticates with a bearer token stored only as its hash."""
+
+    __tablename__ = "agent_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # agent | admin
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Ticket(Base):
+    """A conversation handed to a person, with the shopper's packaged purchase and inquiry history."""
+
+    __tablename__ = "tickets"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # open | claimed | closed
+    reason: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8), index=True)
+    priority: Mapped[str] = mapped_column(String(8), index=True)  # low | normal | high
+    summary: Mapped[str] = mapped_column(Text)
+    package: Mapped[str] = mapped_column(Text)  # JSON, as returned by GET /api/v1/tickets/{id}
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agent_users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,71 @@
+"""Open, read, answer and close tickets (keyword-only functions, one verb each)."""
+
+import json
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from conversations.models import Conversation
+from handoff.exceptions import TicketClosed, TicketNotFound  # noqa: F401  (re-exported for callers)
+from handoff.models import Ticket
+from handoff.package import build_package
+from shop.source import OrderSource
+
+OPEN_STATUSES = ("open", "claimed")
+
+
+def open_ticket_of(*, db_session: Session, conversation_id: int) -> Ticket | None:
+    query = select(Ticket).where(Ticket.conversation_id == conversation_id, Ticket.status.in_(OPEN_STATUSES))
+    return db_session.scalars(query).first()
+
+
+def create(
+    *, db_session: Session, conversation: Conversation, customer_id: int | None, reason: str, source: OrderSource
+) -> Ticket:
+    """Open a ticket (or return the conversation's open one) with the packaged history."""
+    existing = open_ticket_of(db_session=db_session, conversation_id=conversation.id)
+    if existing is not None:
+        return existing
+    package = build_package(db_session=db_session, conversation=conversation, customer_id=customer_id,
+                            reason=reason, source=source)
+    ticket = Ticket(
+        id=f"T-{uuid.uuid4().hex[:10]}", conversation_id=conversation.id, customer_id=customer_id, status="open",
+        reason=reason, language=conversation.language, priority=package["priority"], summary=package["summary"],
+        package=json.dumps(package, ensure_ascii=False),
+    )
+    db_session.add(ticket)
+    db_session.flush()
+    return ticket
+
+
+def get_or_raise(*, db_session: Session, ticket_id: str) -> Ticket:
+    ticket = db_session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise TicketNotFound(ticket_id)
+    return ticket
+
+
+def get_all(
+    *, db_session: Session, status: str | None = None, language: str | None = None, priority: str | None = None
+) -> list[Ticket]:
+    query = select(Ticket).order_by(Ticket.created_at.desc())
+    for column, value in ((Ticket.status, status), (Ticket.language, language), (Ticket.priority, priority)):
+        if value:
+            query = query.where(column == value)
+    return list(db_session.scalars(query))
+
+
+def claim(*, db_session: Session, ticket: Ticket, agent_id: int) -> Ticket:
+    if ticket.status == "closed":
+        raise TicketClosed(ticket.id)
+    ticket.status, ticket.assignee_id = "claimed", agent_id
+    return ticket
+
+
+def close(*, db_session: Session, ticket: Ticket) -> Ticket:
+    if ticket.status == "closed":
+        raise TicketClosed(ticket.id)
+    ticket.status, ticket.closed_at = "closed", datetime.now(UTC)
+    return ticket

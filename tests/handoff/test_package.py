@@ -1,0 +1,70 @@
+"""The ticket package built from the shop's data and the conversation, and who may read it."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conversations import service as conversation_service
+from handoff import service as handoff_service
+from handoff.agents import authenticate_or_raise, create_user
+from handoff.exceptions import InvalidToken
+from shop.enums import OrderStatus
+from shop.source import SqlOrderSource
+from tests.factories import orders_in_status
+
+
+def _conversation_with(db_session, sender_id: str, customer_id: int | None, intents: list[str]):
+    conversation, _ = conversation_service.get_or_create(db_session=db_session, sender_id=sender_id, channel="api",
+                                                         language="es")
+    conversation.customer_id = customer_id
+    for intent in intents:
+        message = conversation_service.add_message(db_session=db_session, conversation=conversation,
+                                                   role="shopper", text="...", language="es")
+        message.intent = intent
+    return conversation
+
+
+def test_the_package_holds_profile_every_order_and_the_transcript(db_session):
+    order = orders_in_status(db_session, OrderStatus.DELIVERED)[5]
+    conversation = _conversation_with(db_session, "pkg-1", order.customer_id, ["order_status", "human_handoff"])
+    ticket = handoff_service.create(db_session=db_session, conversation=conversation, customer_id=order.customer_id,
+                                    reason="shopper_request", source=SqlOrderSource(db_session))
+    package = json.loads(ticket.package)
+    assert package["profile"]["email"] == order.customer.email
+    assert {o["number"] for o in package["purchase_history"]} == {o.number for o in order.customer.orders}
+    delivered = next(o for o in package["purchase_history"] if o["number"] == order.number)
+    assert delivered["items"] and delivered["shipment"]["tracking_number"] and delivered["payment_method"]
+    assert [m["intent"] for m in package["inquiry_history"]["transcript"]] == ["order_status", "human_handoff"]
+    assert "order status" in ticket.summary and order.customer.name in ticket.summary
+    again = handoff_service.create(db_session=db_session, conversation=conversation, customer_id=order.customer_id,
+                                   reason="complaint", source=SqlOrderSource(db_session))
+    assert again.id == ticket.id  # one open ticket per conversation
+    db_session.rollback()
+
+
+def test_an_unidentified_shopper_gets_a_ticket_without_shop_data(db_session):
+    conversation = _conversation_with(db_session, "pkg-2", None, ["out_of_scope", "out_of_scope"])
+    ticket = handoff_service.create(db_session=db_session, conversation=conversation, customer_id=None,
+                                    reason="repeated_fallback", source=SqlOrderSource(db_session))
+    package = json.loads(ticket.package)
+    assert package["profile"] is None and package["purchase_history"] == []
+    assert ticket.summary.startswith("An unidentified shopper")
+    db_session.rollback()
+
+
+def test_tokens_are_stored_hashed_and_checked(db_session):
+    user, token = create_user(db_session=db_session, name="pkg-agent", role="agent")
+    assert token not in user.token_hash and authenticate_or_raise(db_session=db_session, token=token).id == user.id
+    with pytest.raises(InvalidToken):
+        authenticate_or_raise(db_session=db_session, token=token + "x")
+    with pytest.raises(ValueError):
+        create_user(db_session=db_session, name="pkg-agent", role="agent")
+    db_session.rollback()
+
+
+def test_users_create_prints_a_token(seeded_database):
+    result = subprocess.run([sys.executable, "-m", "shopbot.cli", "users", "create", "cli-agent", "--role", "admin"],
+                            capture_output=True, text=True, check=True)
+    assert len(result.stdout.strip()) >= 40 and "shown once" in result.stderr

@@ -1,0 +1,77 @@
+"""Handoff through the running stack: the ticket packages the shopper's orders and transcript, the agent's
+English reply reaches the shopper translated with the order number intact, the assistant stays silent until
+the ticket is closed, then answers again."""
+
+import httpx
+import pytest
+
+from database.core import session_scope
+from handoff.agents import create_user
+from shop.enums import OrderStatus
+from tests.factories import orders_in_status
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture(scope="module")
+def agent_token(seeded_database) -> str:
+    with session_scope() as db_session:
+        _, token = create_user(db_session=db_session, name="e2e-agent", role="agent")
+    return token
+
+
+def test_portuguese_shopper_handed_to_an_agent_and_back(running_stack, db_session, agent_token):
+    order = orders_in_status(db_session, OrderStatus.SHIPPED)[-10]
+    sender = "e2e-handoff-pt"
+    auth = {"Authorization": f"Bearer {agent_token}"}
+
+    # The shopper asks about an order (verified by e-mail), then asks for a person
+    running_stack.chat(sender, f"Onde está o meu pedido {order.number}?")
+    assert order.shipments[-1].tracking_number in running_stack.say(sender, order.customer.email)
+    handed = running_stack.chat(sender, "Quero falar com uma pessoa, por favor")
+    assert handed["handoff"] and handed["language"] == "pt"
+    ticket_id = handed["handoff"]["ticket_id"]
+
+    # The ticket holds the shopper's profile, orders and the transcript in Portuguese and English
+    ticket = httpx.get(f"{running_stack.url}/api/v1/tickets/{ticket_id}", headers=auth).json()
+    package = ticket["package"]
+    assert package["profile"]["email"] == order.customer.email
+    assert order.number in {o["number"] for o in package["purchase_history"]}
+    assert package["reason"] == "shopper_request" and package["language"] == "pt"
+    shopper_lines = [m for m in package["inquiry_history"]["transcript"] if m["role"] == "shopper"]
+    assert shopper_lines[0]["text"].startswith("Onde está") and "order" in shopper_lines[0]["text_en"].lower()
+    assert order.customer.name in ticket["summary"]
+
+    # While the ticket is open the assistant is silent
+    silent = running_stack.chat(sender, "Olá? Ainda está aí?")
+    assert silent["messages"] == [] and silent["handoff"]["ticket_id"] == ticket_id
+
+    # The agent's English reply reaches the shopper in Portuguese, order number intact
+    preview = httpx.post(f"{running_stack.url}/api/v1/tickets/{ticket_id}/preview", headers=auth,
+                         json={"text": f"Your order {order.number} will arrive tomorrow."}).json()
+    assert preview["translated"] and order.number in preview["text"] and preview["back_translation"]
+    sent = httpx.post(f"{running_stack.url}/api/v1/tickets/{ticket_id}/messages", headers=auth,
+                      json={"text": f"Your order {order.number} will arrive tomorrow."})
+    assert sent.status_code == 200, sent.text
+    last_id = sent.json()["id"]
+    seen = httpx.get(f"{running_stack.url}/api/v1/conversations/{sender}/messages",
+                     params={"after": last_id - 1}).json()
+    assert seen[0]["role"] == "agent" and order.number in seen[0]["text"] and "pedido" in seen[0]["text"].lower()
+
+    # Closing hands the conversation back; the assistant answers again
+    closed = httpx.post(f"{running_stack.url}/api/v1/tickets/{ticket_id}/close", headers=auth).json()
+    assert closed["status"] == "closed"
+    back = running_stack.chat(sender, "Quais são as formas de pagamento?")
+    assert back["handoff"] is None and back["messages"]
+
+
+def test_ticket_endpoints_need_a_valid_agent_token(running_stack):
+    assert httpx.get(f"{running_stack.url}/api/v1/tickets").status_code == 401
+    bad = httpx.get(f"{running_stack.url}/api/v1/tickets", headers={"Authorization": "Bearer nope"})
+    assert bad.status_code == 401 and bad.json()["error"]["code"] == "unauthorized"
+
+
+def test_unknown_ticket_is_404(running_stack, agent_token):
+    response = httpx.get(f"{running_stack.url}/api/v1/tickets/T-nope",
+                         headers={"Authorization": f"Bearer {agent_token}"})
+    assert response.status_code == 404 and response.json()["error"]["code"] == "ticket_not_found"
