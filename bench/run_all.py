@@ -2,9 +2,18 @@
 
 import sys
 
-from bench import language_id, message_path, nlu_crosslingual, nlu_quality, translation_path, translation_quality
+from bench import (
+    language_id,
+    message_path,
+    nlu_crosslingual,
+    nlu_quality,
+    ticket_package,
+    translation_path,
+    translation_quality,
+)
 
 if __name__ == "__main__":
     sys.argv = sys.argv[:1]  # each bench with its defaults
-    for bench in (nlu_quality, nlu_crosslingual, language_id, translation_quality, message_path, translation_path):
+    for bench in (nlu_quality, nlu_crosslingual, language_id, translation_quality, message_path, translation_path,
+                  ticket_package):
         bench.main()
