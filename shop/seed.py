@@ -5,6 +5,7 @@ estimates and return windows make sense whenever the demo runs.
 """
 
 import random
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -75,7 +76,9 @@ ORDERS = 210  # 30 in each of the 7 states
 
 
 def _email(first: str, last: str, index: int) -> str:
-    ascii_name = f"{first}.{last}".lower().encode("ascii", "ignore").decode().replace(" ", "").replace("'", "")
+    """João Souza -> joao.souza40@example.com (accents folded, not dropped)."""
+    folded = unicodedata.normalize("NFKD", f"{first}.{last}".lower())
+    ascii_name = folded.encode("ascii", "ignore").decode().replace(" ", "").replace("'", "")
     return f"{ascii_name}{index}@example.com"
 
 

@@ -1,15 +1,19 @@
 """Agents' ticket endpoints (bearer token; role agent or admin)."""
 
+import asyncio
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 from anyio import to_thread
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from conversations import service as conversation_service
 from conversations.models import Conversation
 from conversations.schemas import MessageRead
+from database.core import get_session_factory
 from gateway.deps import CurrentAgent, ResponsesDep, SessionDep, TranslatorDep
 from gateway.replies import render_reply
 from handoff import service as handoff_service
@@ -118,3 +122,26 @@ def close_ticket(
                                      response_key=reply.response_key, translation_backend=reply.translation_backend)
     db_session.commit()
     return ticket
+
+
+@router.get("/{ticket_id}/stream")
+async def stream_messages(
+    ticket_id: str, request: Request, db_session: SessionDep, agent: CurrentAgent, after: int = Query(default=0)
+) -> StreamingResponse:
+    """New messages of the ticket's conversation as server-sent events (`data: {message}`), for the console."""
+    ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
+    sender_id = _conversation(db_session, ticket).sender_id
+
+    async def events() -> AsyncIterator[str]:
+        last = after
+        while not await request.is_disconnected():
+            with get_session_factory()() as session:
+                messages = conversation_service.list_messages(db_session=session, sender_id=sender_id, after_id=last)
+                payloads = [MessageRead.model_validate(m).model_dump(mode="json") for m in messages]
+            for payload in payloads:
+                last = payload["id"]
+                yield f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+            yield ": keep-alive\n\n"
+            await asyncio.sleep(1.0)
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})

@@ -1,0 +1,48 @@
+"""The agent console in headless Chromium: queue, packaged history, live transcript, translated reply."""
+
+import pytest
+
+from database.core import session_scope
+from handoff.agents import create_user
+from shop.auth import create_customer_token
+from shop.enums import OrderStatus
+from tests.factories import orders_in_status
+from tests.stack.test_chat_page import SCREENSHOTS, browser  # noqa: F401  (the browser fixture)
+
+pytestmark = [pytest.mark.stack, pytest.mark.browser]
+
+
+def test_agent_handles_a_ticket_in_the_console(running_stack, browser, db_session):  # noqa: F811
+    order = orders_in_status(db_session, OrderStatus.DELIVERED)[-6]
+    with session_scope() as session:
+        _, token = create_user(db_session=session, name="console-agent", role="agent")
+    sender = "e2e-console-pt"
+    customer_token = create_customer_token(order.customer_id)
+    running_stack.chat(sender, f"O meu pedido {order.number} chegou danificado", customer_token=customer_token)
+    ticket_id = running_stack.chat(sender, "Quero falar com um atendente humano",
+                                   customer_token=customer_token)["handoff"]["ticket_id"]
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(running_stack.url + "/agent")
+    page.fill("#token", token)
+    page.click("#signin")
+    page.click(f".ticket[data-id='{ticket_id}']")
+    page.wait_for_selector("#transcript .line")
+    assert order.customer.email in page.inner_text("#detail")
+    assert order.number in page.inner_text("#detail")
+    assert "danificado" in page.inner_text("#transcript")
+
+    # Preview, then send: the shopper gets it in Portuguese with the order number intact
+    page.fill("#reply", f"Sorry about that. Order {order.number} will be replaced this week.")
+    page.click("#preview-btn")
+    page.wait_for_selector("#preview div")
+    assert order.number in page.inner_text("#preview")
+    page.click("#send")
+    page.wait_for_function("document.querySelectorAll('#transcript .line').length >= 5", timeout=15_000)
+
+    # A new shopper message appears live
+    running_stack.chat(sender, "Obrigado! Quando chega a substituição?", customer_token=customer_token)
+    page.wait_for_function("document.querySelector('#transcript').innerText.includes('substituição')",
+                           timeout=15_000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "agent_console.png"), full_page=True)
