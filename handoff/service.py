@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from conversations.models import Conversation
+from handoff import webhooks
 from handoff.exceptions import TicketClosed, TicketNotFound  # noqa: F401  (re-exported for callers)
 from handoff.models import Ticket
 from handoff.package import build_package
@@ -37,6 +38,7 @@ def create(
     )
     db_session.add(ticket)
     db_session.flush()
+    webhooks.record(db_session=db_session, event_type="ticket.created", ticket=ticket)
     return ticket
 
 
@@ -61,6 +63,7 @@ def claim(*, db_session: Session, ticket: Ticket, agent_id: int) -> Ticket:
     if ticket.status == "closed":
         raise TicketClosed(ticket.id)
     ticket.status, ticket.assignee_id = "claimed", agent_id
+    webhooks.record(db_session=db_session, event_type="ticket.updated", ticket=ticket)
     return ticket
 
 
@@ -68,4 +71,5 @@ def close(*, db_session: Session, ticket: Ticket) -> Ticket:
     if ticket.status == "closed":
         raise TicketClosed(ticket.id)
     ticket.status, ticket.closed_at = "closed", datetime.now(UTC)
+    webhooks.record(db_session=db_session, event_type="ticket.closed", ticket=ticket)
     return ticket

@@ -1,5 +1,6 @@
 from functools import lru_cache
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -11,6 +12,11 @@ class HandoffSettings(BaseSettings):
     #: This many conversations within `repeat_contact_days` make a ticket high priority.
     repeat_contacts: int = 3
     repeat_contact_days: int = 30
+    #: Ticket events are POSTed here (HMAC-SHA256 signed with the secret) when set, e.g. to mirror tickets into
+    #: Zendesk / Freshdesk / Chatwoot through a small adapter.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_max_backoff_seconds: int = 3600
 
 
 @lru_cache
