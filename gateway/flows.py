@@ -4,6 +4,7 @@ import asyncio
 import logging
 import uuid
 import weakref
+from datetime import UTC, datetime
 
 from anyio import to_thread
 from sqlalchemy.orm import Session
@@ -14,11 +15,13 @@ from database.core import session_scope
 from gateway.exceptions import InvalidCustomerToken
 from gateway.language import apply_language_request, choose_language
 from gateway.rasa_client import RasaClient, RasaUnavailable, latest_slot_value, parse_of_message
-from gateway.replies import Reply, render_bot_messages
+from gateway.replies import Reply, render_bot_messages, render_reply
 from gateway.schemas import ChatMessage, ChatRequest, ChatResponse, Handoff
 from gateway.settings import get_settings
 from handoff import service as handoff_service
+from handoff.hours import next_opening
 from handoff.models import Ticket
+from handoff.settings import get_settings as get_handoff_settings
 from shop import auth
 from shop.settings import get_settings as get_shop_settings
 from shop.source import get_order_source
@@ -104,6 +107,14 @@ def open_ticket(*, db_session: Session, conversation: Conversation, reason: str)
     source = get_order_source(db_session, get_shop_settings().order_source)
     return handoff_service.create(db_session=db_session, conversation=conversation, customer_id=customer_id,
                                   reason=reason, source=source)
+
+
+def handoff_expectation(db_session: Session, ticket: Ticket) -> dict:
+    opening = next_opening(datetime.now(UTC), get_handoff_settings())
+    if opening is not None:
+        return {"response": "utter_handoff_after_hours", "vars": {"opening": {"datetime": opening.isoformat()}}}
+    return {"response": "utter_handoff_queue",
+            "vars": {"position": handoff_service.queue_position(db_session=db_session, ticket=ticket)}}
 
 
 def _in_background(coroutine) -> None:
@@ -210,10 +221,18 @@ async def handle_message_flow(
             )
         conversation.rasa_session_turns += 1
 
-        # The assistant asked for a person: open a ticket with the shopper's packaged history
+        # The assistant asked for a person: open a ticket with the shopper's packaged history, and say when
+        # to expect the person (queue position, or when the team is back)
         reason = handoff_reason(bot_messages)
         if reason is not None:
             ticket = open_ticket(db_session=db_session, conversation=conversation, reason=reason)
+            expectation = render_reply(handoff_expectation(db_session, ticket), language, responses=responses,
+                                       translator=translator, db_session=db_session)
+            replies.append(expectation)
+            conversation_service.add_message(
+                db_session=db_session, conversation=conversation, role="bot", text=expectation.text,
+                text_en=expectation.text_en, language=language, response_key=expectation.response_key,
+                translation_backend=expectation.translation_backend)
         db_session.commit()
 
         # Off the critical path: English of the shopper's message for agents; a shorter Rasa session

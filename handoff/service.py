@@ -4,7 +4,7 @@ import json
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from conversations.models import Conversation
@@ -40,6 +40,13 @@ def create(
     db_session.flush()
     webhooks.record(db_session=db_session, event_type="ticket.created", ticket=ticket)
     return ticket
+
+
+def queue_position(*, db_session: Session, ticket: Ticket) -> int:
+    """1 + the unclaimed tickets opened before this one."""
+    query = select(func.count()).select_from(Ticket).where(Ticket.status == "open",
+                                                           Ticket.created_at < ticket.created_at)
+    return 1 + (db_session.scalar(query) or 0)
 
 
 def get_or_raise(*, db_session: Session, ticket_id: str) -> Ticket:

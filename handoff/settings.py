@@ -14,6 +14,11 @@ class HandoffSettings(BaseSettings):
     repeat_contact_days: int = 30
     #: Ticket events are POSTed here (HMAC-SHA256 signed with the secret) when set, e.g. to mirror tickets into
     #: Zendesk / Freshdesk / Chatwoot through a small adapter.
+    #: When agents work, in the shop's time zone ("09:00-18:00", days Monday=0 as JSON, e.g. "[0,1,2,3,4]");
+    #: outside them the shopper is told when to expect a reply. Default: always.
+    business_hours: str = "00:00-23:59:59"
+    business_days: list[int] = [0, 1, 2, 3, 4, 5, 6]
+    timezone: str = "UTC"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_max_backoff_seconds: int = 3600

@@ -4,7 +4,8 @@ Rasa and the action server never produce display text: they send payloads such a
 `{"response": "utter_order_status_shipped", "vars": {"order_id": "1000042", "expected_date": {"date": "..."}}}`
 and this module renders them with `bot/responses/<language>.yml`, formatting dates and money for the locale.
 Variable values may be plain strings/numbers or one of:
-`{"term": KEY}` (a translated term), `{"date": ISO}`, `{"money": [AMOUNT, CURRENCY]}`,
+`{"term": KEY}` (a translated term), `{"date": ISO}`, `{"datetime": ISO with offset}` (weekday and time),
+`{"money": [AMOUNT, CURRENCY]}`,
 `{"list": [VALUE, ...]}` (joined the locale's way) or a nested payload `{"response": KEY, "vars": {...}}`.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import string
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 
 import yaml
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.lists import format_list
 from babel.numbers import format_currency
 
@@ -94,6 +95,9 @@ class ResponseCatalog:
                 return self.term(value["term"], language)
             if "date" in value:
                 return format_date(date.fromisoformat(value["date"][:10]), format="long", locale=_locale(language))
+            if "datetime" in value:
+                moment = datetime.fromisoformat(value["datetime"])
+                return format_datetime(moment, "EEEE HH:mm", tzinfo=moment.tzinfo, locale=_locale(language))
             if "money" in value:
                 amount, currency = value["money"]
                 return format_currency(Decimal(str(amount)), currency, locale=_locale(language))

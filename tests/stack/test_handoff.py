@@ -30,6 +30,7 @@ def test_portuguese_shopper_handed_to_an_agent_and_back(running_stack, db_sessio
     assert order.shipments[-1].tracking_number in running_stack.say(sender, order.customer.email)
     handed = running_stack.chat(sender, "Quero falar com uma pessoa, por favor")
     assert handed["handoff"] and handed["language"] == "pt"
+    assert "fila" in handed["messages"][-1]["text"] and "queue" in handed["messages"][-1]["text_en"]
     ticket_id = handed["handoff"]["ticket_id"]
 
     # The ticket holds the shopper's profile, orders and the transcript in Portuguese and English

@@ -97,3 +97,9 @@ def test_replies_render_in_the_shoppers_language_with_local_formats():
     assert "ديسمبر" in catalog.render(payload, "ar")
     assert "12月3日" in catalog.render(payload, "zh")
     assert catalog.is_localized(payload, "es") and not catalog.is_localized(payload, "xx")
+
+
+def test_weekday_and_time_in_the_shoppers_language():
+    payload = {"response": "utter_handoff_after_hours", "vars": {"opening": {"datetime": "2026-11-26T09:00:00+07:00"}}}
+    assert "jueves 09:00" in get_catalog().render(payload, "es")
+    assert "Thursday 09:00" in get_catalog().render(payload, "en")
