@@ -9,6 +9,8 @@ class HandoffSettings(BaseSettings):
 
     #: An order above this total (in its currency) makes a ticket high priority.
     high_order_value: float = 300.0
+    #: Shop rule: cancelling, returning or refunding an order above this total goes to a person (off if unset).
+    escalate_order_value: float | None = None
     #: This many conversations within `repeat_contact_days` make a ticket high priority.
     repeat_contacts: int = 3
     repeat_contact_days: int = 30

@@ -1,11 +1,11 @@
 """What the assistant says when it did not understand; after two misses in a row it offers a person."""
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.common.payloads import say
+from bot.actions.handoff import offer_person
 
 FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope"}
 MISSES_BEFORE_OFFER = 2
@@ -30,7 +30,6 @@ class ActionFallback(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         if consecutive_misses(tracker) >= MISSES_BEFORE_OFFER:
-            say(dispatcher, "utter_offer_human")
-            return [SlotSet("handoff_offered", True)]
+            return offer_person(dispatcher, "repeated_fallback")
         say(dispatcher, "utter_out_of_scope")
         return []

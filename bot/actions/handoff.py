@@ -13,8 +13,21 @@ def handoff_reason(tracker: Tracker) -> str:
     if intent == "complaint":
         return "complaint"
     if tracker.get_slot("handoff_offered"):
-        return "repeated_fallback"
+        return tracker.get_slot("handoff_offer_reason") or "repeated_fallback"
     return "shopper_request"
+
+
+def hand_over(dispatcher: CollectingDispatcher, reason: str) -> list[dict]:
+    """Tell the shopper a person takes over; the gateway opens the ticket from the `handoff` field."""
+    message = payload("utter_handoff")
+    message["handoff"] = {"reason": reason}
+    dispatcher.utter_message(json_message=message)
+    return [SlotSet("handoff_offered", False), SlotSet("handoff_offer_reason", None)]
+
+
+def offer_person(dispatcher: CollectingDispatcher, reason: str) -> list[dict]:
+    say(dispatcher, "utter_offer_human")
+    return [SlotSet("handoff_offered", True), SlotSet("handoff_offer_reason", reason)]
 
 
 class ActionHandoff(Action):
@@ -22,10 +35,7 @@ class ActionHandoff(Action):
         return "action_handoff"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
-        message = payload("utter_handoff")
-        message["handoff"] = {"reason": handoff_reason(tracker)}
-        dispatcher.utter_message(json_message=message)
-        return [SlotSet("handoff_offered", False)]
+        return hand_over(dispatcher, handoff_reason(tracker))
 
 
 class ActionDeclineHandoff(Action):
@@ -34,4 +44,4 @@ class ActionDeclineHandoff(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         say(dispatcher, "utter_handoff_declined")
-        return [SlotSet("handoff_offered", False)]
+        return [SlotSet("handoff_offered", False), SlotSet("handoff_offer_reason", None)]

@@ -11,11 +11,16 @@ from rasa_sdk.types import DomainDict
 from bot.actions.common.customers import identified_customer_id, token_customer_id
 from bot.actions.common.payloads import day, money, payload, say, term
 from bot.actions.common.shop import order_source
+from bot.actions.handoff import hand_over, offer_person
+from handoff.settings import get_settings as get_handoff_settings
 from shop.enums import CANCELLABLE_STATUSES, OrderStatus, PaymentStatus, RefundStatus
 from shop.exceptions import OrderNotCancellable, OrderNotFound
 from shop.profile import load_profile
 from shop.schemas import OrderRead
 from shop.source import normalize_order_number
+
+#: Order questions a person handles when the order is worth more than HANDOFF_ESCALATE_ORDER_VALUE.
+HIGH_VALUE_TASKS = {"cancel_order", "refund_request", "return_item"}
 
 
 def _first(value: Any) -> str | None:
@@ -128,6 +133,8 @@ def _answer_cancel(dispatcher: CollectingDispatcher, order: OrderRead) -> list[d
         say(dispatcher, "utter_cancel_not_possible", order_id=order.number,
             status_phrase=term(f"status_phrase.{order.status}"),
             return_window_days=load_profile().return_window_days)
+        # The shopper needed something the assistant cannot do: offer a person
+        return offer_person(dispatcher, "failed_action")
     return []
 
 
@@ -165,6 +172,10 @@ class ActionAnswerOrderTask(Action):
         # The e-mail proved ownership once (customer_id); it is never reused for another order.
         events = [SlotSet("order_email", None)]
         task = tracker.get_slot("order_task") or "order_status"
+        limit = get_handoff_settings().escalate_order_value
+        if task in HIGH_VALUE_TASKS and limit is not None and float(order.total) > limit:
+            # Shop rule: changes to high-value orders are handled by a person
+            return events + hand_over(dispatcher, "high_value_order")
         if task == "cancel_order":
             return events + _answer_cancel(dispatcher, order)
         if task == "return_item":

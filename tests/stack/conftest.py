@@ -17,6 +17,9 @@ from tests.net import free_port
 
 pytestmark = pytest.mark.stack
 
+#: The shop rule under test: cancelling, returning or refunding an order above this goes to a person.
+ESCALATE_ORDER_VALUE = 600
+
 
 @dataclass
 class RunningStack:
@@ -54,7 +57,7 @@ def running_stack(trained_model, seeded_database) -> RunningStack:
     stack = Stack(
         model=trained_model, database_url=os.environ["DATABASE_URL"], var_dir=TEST_VAR,
         rasa_port=free_port(), actions_port=free_port(), gateway_port=gateway_port,
-        extra_env={"SHOP_PROFILE_PATH": str(profile)},
+        extra_env={"SHOP_PROFILE_PATH": str(profile), "HANDOFF_ESCALATE_ORDER_VALUE": str(ESCALATE_ORDER_VALUE)},
     )
     stack.start(timeout=400, progress=lambda line: None)
     yield RunningStack(stack=stack, url=f"http://127.0.0.1:{gateway_port}", profile_path=profile)

@@ -7,8 +7,10 @@ import pytest
 
 from database.core import session_scope
 from handoff.agents import create_user
+from shop.auth import create_customer_token
 from shop.enums import OrderStatus
 from tests.factories import orders_in_status
+from tests.stack.conftest import ESCALATE_ORDER_VALUE
 
 pytestmark = pytest.mark.stack
 
@@ -76,3 +78,26 @@ def test_unknown_ticket_is_404(running_stack, agent_token):
     response = httpx.get(f"{running_stack.url}/api/v1/tickets/T-nope",
                          headers={"Authorization": f"Bearer {agent_token}"})
     assert response.status_code == 404 and response.json()["error"]["code"] == "ticket_not_found"
+
+
+def test_escalation_when_the_assistant_cannot_do_what_is_needed(running_stack, db_session, agent_token):
+    shipped = orders_in_status(db_session, OrderStatus.SHIPPED)[-11]
+    token = create_customer_token(shipped.customer_id)
+    sender = "e2e-failed-action"
+    offer = running_stack.say(sender, f"cancel order {shipped.number}", customer_token=token)
+    assert "can no longer be cancelled" in offer and "talk to a person" in offer
+    handed = running_stack.chat(sender, "yes please", customer_token=token)
+    ticket = httpx.get(f"{running_stack.url}/api/v1/tickets/{handed['handoff']['ticket_id']}",
+                       headers={"Authorization": f"Bearer {agent_token}"}).json()
+    assert ticket["reason"] == "failed_action"
+
+
+def test_shop_rule_sends_high_value_returns_to_a_person(running_stack, db_session, agent_token):
+    expensive = max(orders_in_status(db_session, OrderStatus.DELIVERED), key=lambda o: o.total)
+    assert expensive.total > ESCALATE_ORDER_VALUE
+    handed = running_stack.chat("e2e-high-value", f"I want to return order {expensive.number}",
+                                customer_token=create_customer_token(expensive.customer_id))
+    assert handed["handoff"]
+    ticket = httpx.get(f"{running_stack.url}/api/v1/tickets/{handed['handoff']['ticket_id']}",
+                       headers={"Authorization": f"Bearer {agent_token}"}).json()
+    assert ticket["reason"] == "high_value_order" and ticket["priority"] == "high"
