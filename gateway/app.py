@@ -5,20 +5,16 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
-from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from database.core import get_session_factory
 from gateway.exceptions import GatewayError
+from gateway.handoff_jobs import run_handoff_jobs
 from gateway.rasa_client import RasaClient
 from gateway.routes import chat, conversations, health, pages, parse, tickets
 from gateway.settings import get_settings
-from handoff import webhooks
 from handoff.exceptions import TicketClosed, TicketNotFound
 from handoff.settings import get_settings as get_handoff_settings
 from translation.responses import BOT_LANGUAGE, get_catalog
@@ -54,22 +50,6 @@ def _report_languages(app: FastAPI) -> None:
                            "live translation for agents is off (shopbot models download %s)", language, language)
 
 
-async def _deliver_ticket_webhooks(url: str, secret: str, max_backoff: int) -> None:
-    """Drain the ticket outbox every few seconds for as long as the gateway runs."""
-    with httpx.Client(timeout=10.0) as client:
-        while True:
-            try:
-                await to_thread.run_sync(lambda: _deliver_once(client, url, secret, max_backoff))
-            except SQLAlchemyError as error:
-                logger.warning("ticket outbox unavailable: %s", error)
-            await asyncio.sleep(2.0)
-
-
-def _deliver_once(client: httpx.Client, url: str, secret: str, max_backoff: int) -> None:
-    with get_session_factory()() as db_session:
-        webhooks.deliver_due(db_session=db_session, client=client, url=url, secret=secret, max_backoff=max_backoff)
-
-
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
@@ -78,15 +58,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.translator = get_translation_service()
     _report_languages(app)
     handoff = get_handoff_settings()
-    delivery = None
-    if handoff.webhook_url:
-        if handoff.webhook_secret is None:
-            raise RuntimeError("HANDOFF_WEBHOOK_URL is set but HANDOFF_WEBHOOK_SECRET is not")
-        delivery = asyncio.create_task(_deliver_ticket_webhooks(
-            handoff.webhook_url, handoff.webhook_secret.get_secret_value(), handoff.webhook_max_backoff_seconds))
+    if handoff.webhook_url and handoff.webhook_secret is None:
+        raise RuntimeError("HANDOFF_WEBHOOK_URL is set but HANDOFF_WEBHOOK_SECRET is not")
+    jobs = asyncio.create_task(run_handoff_jobs(handoff, app.state.responses, app.state.translator))
     yield
-    if delivery is not None:
-        delivery.cancel()
+    jobs.cancel()
     await app.state.rasa.close()
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from conversations.models import Conversation
 from handoff import webhooks
 from handoff.exceptions import TicketClosed, TicketNotFound  # noqa: F401  (re-exported for callers)
-from handoff.models import Ticket
+from handoff.models import Ticket, TicketNote
 from handoff.package import build_package
 from shop.source import OrderSource
 
@@ -80,3 +80,21 @@ def close(*, db_session: Session, ticket: Ticket) -> Ticket:
     ticket.status, ticket.closed_at = "closed", datetime.now(UTC)
     webhooks.record(db_session=db_session, event_type="ticket.closed", ticket=ticket)
     return ticket
+
+
+def add_note(*, db_session: Session, ticket: Ticket, author_id: int, text: str) -> TicketNote:
+    note = TicketNote(ticket_id=ticket.id, author_id=author_id, text=text)
+    db_session.add(note)
+    db_session.flush()
+    return note
+
+
+def notes(*, db_session: Session, ticket: Ticket) -> list[TicketNote]:
+    return list(db_session.scalars(select(TicketNote).where(TicketNote.ticket_id == ticket.id).order_by(TicketNote.id)))
+
+
+def unclaimed_since(*, db_session: Session, before: datetime) -> list[Ticket]:
+    """Open tickets nobody claimed, opened before `before`, whose shopper has not been told yet."""
+    query = select(Ticket).where(Ticket.status == "open", Ticket.created_at < before,
+                                 Ticket.waiting_notice_at.is_(None))
+    return list(db_session.scalars(query))

@@ -21,6 +21,8 @@ class HandoffSettings(BaseSettings):
     business_hours: str = "00:00-23:59:59"
     business_days: list[int] = [0, 1, 2, 3, 4, 5, 6]
     timezone: str = "UTC"
+    #: A ticket nobody claimed for this long gets a "still waiting" message to the shopper (once).
+    unclaimed_notice_minutes: float = 10.0
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_max_backoff_seconds: int = 3600

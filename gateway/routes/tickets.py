@@ -60,9 +60,21 @@ def get_ticket(ticket_id: str, db_session: SessionDep, agent: CurrentAgent) -> d
     ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
     conversation = _conversation(db_session, ticket)
     messages = conversation_service.list_messages(db_session=db_session, sender_id=conversation.sender_id)
+    notes = handoff_service.notes(db_session=db_session, ticket=ticket)
     return {**TicketRead.model_validate(ticket).model_dump(), "sender_id": conversation.sender_id,
             "package": json.loads(ticket.package),
-            "messages": [MessageRead.model_validate(m).model_dump(mode="json") for m in messages]}
+            "messages": [MessageRead.model_validate(m).model_dump(mode="json") for m in messages],
+            "notes": [{"id": n.id, "author_id": n.author_id, "text": n.text,
+                       "created_at": n.created_at.isoformat() if n.created_at else None} for n in notes]}
+
+
+@router.post("/{ticket_id}/notes", status_code=201)
+def add_note(ticket_id: str, body: AgentText, db_session: SessionDep, agent: CurrentAgent) -> dict[str, Any]:
+    """An internal note for the team; the shopper never sees it."""
+    ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
+    note = handoff_service.add_note(db_session=db_session, ticket=ticket, author_id=agent.id, text=body.text)
+    db_session.commit()
+    return {"id": note.id, "text": note.text}
 
 
 @router.post("/{ticket_id}/claim", response_model=TicketRead)

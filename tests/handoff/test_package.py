@@ -68,3 +68,23 @@ def test_users_create_prints_a_token(seeded_database):
     result = subprocess.run([sys.executable, "-m", "shopbot.cli", "users", "create", "cli-agent", "--role", "admin"],
                             capture_output=True, text=True, check=True)
     assert len(result.stdout.strip()) >= 40 and "shown once" in result.stderr
+
+
+def test_unclaimed_tickets_tell_the_shopper_once(db_session):
+    from datetime import UTC, datetime, timedelta
+
+    from gateway.handoff_jobs import notify_unclaimed_once
+    from handoff.settings import HandoffSettings
+    from translation.responses import get_catalog
+    from translation.service import TranslationService
+
+    conversation = _conversation_with(db_session, "pkg-wait", None, ["human_handoff"])
+    ticket = handoff_service.create(db_session=db_session, conversation=conversation, customer_id=None,
+                                    reason="shopper_request", source=SqlOrderSource(db_session))
+    ticket.created_at = datetime.now(UTC) - timedelta(minutes=30)
+    db_session.commit()
+    settings = HandoffSettings(unclaimed_notice_minutes=10)
+    assert notify_unclaimed_once(settings, get_catalog(), TranslationService([], glossary=[])) >= 1
+    assert notify_unclaimed_once(settings, get_catalog(), TranslationService([], glossary=[])) == 0
+    messages = conversation_service.list_messages(db_session=db_session, sender_id="pkg-wait")
+    assert messages[-1].role == "bot" and messages[-1].text.startswith("Perdona la espera")

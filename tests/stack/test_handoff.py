@@ -61,6 +61,15 @@ def test_portuguese_shopper_handed_to_an_agent_and_back(running_stack, db_sessio
                      params={"after": last_id - 1}).json()
     assert seen[0]["role"] == "agent" and order.number in seen[0]["text"] and "pedido" in seen[0]["text"].lower()
 
+    # Internal notes stay with the team
+    note = httpx.post(f"{running_stack.url}/api/v1/tickets/{ticket_id}/notes", headers=auth,
+                      json={"text": "Carrier confirmed delivery for tomorrow"})
+    assert note.status_code == 201
+    assert httpx.get(f"{running_stack.url}/api/v1/tickets/{ticket_id}", headers=auth).json()["notes"][0]["text"] \
+        == "Carrier confirmed delivery for tomorrow"
+    shopper_view = httpx.get(f"{running_stack.url}/api/v1/conversations/{sender}/messages").json()
+    assert not any("Carrier confirmed" in m["text"] for m in shopper_view)
+
     # Closing hands the conversation back; the assistant answers again
     closed = httpx.post(f"{running_stack.url}/api/v1/tickets/{ticket_id}/close", headers=auth).json()
     assert closed["status"] == "closed"
