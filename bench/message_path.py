@@ -64,6 +64,16 @@ async def per_language(client, url, conversations: int = 20) -> dict[str, list[f
     return latencies
 
 
+async def escalations(client, url, count: int = 15) -> tuple[list[float], list[float]]:
+    """A turn that opens a ticket (package built, ticket stored) against an ordinary turn before it."""
+    ordinary, escalating = [], []
+    for _ in range(count):
+        sender = f"bench-esc-{uuid.uuid4().hex[:8]}"
+        ordinary.append(await gateway_turn(client, url, sender, "which payment methods do you accept?"))
+        escalating.append(await gateway_turn(client, url, sender, "I want to talk to a person"))
+    return ordinary, escalating
+
+
 async def long_conversations(client, url, turn, conversations: int = 6, turns: int = 50) -> dict[int, list[float]]:
     by_turn: dict[int, list[float]] = {}
     for _ in range(conversations):
@@ -99,12 +109,14 @@ async def measure(url: str, rasa_url: str) -> dict:
         long_gateway = await long_conversations(client, url, gateway_turn)
         long_rasa = await long_conversations(client, rasa_url, rasa_turn)
         concurrent_latencies, throughput = await concurrent(client, url)
+        ordinary, escalating = await escalations(client, url)
     early, late = range(1, 6), range(46, 51)
     return {
         "gateway": gateway, "rasa": rasa,
         "gateway_turns_1_5": window(long_gateway, early), "gateway_turns_46_50": window(long_gateway, late),
         "rasa_turns_1_5": window(long_rasa, early), "rasa_turns_46_50": window(long_rasa, late),
         "concurrent": concurrent_latencies, "throughput_per_s": throughput, "languages": languages,
+        "ordinary": ordinary, "escalating": escalating,
     }
 
 
@@ -126,6 +138,9 @@ def main() -> None:
     print(f"  gateway turns 46-50:           {summary_ms(m['gateway_turns_46_50'])}")
     print(f"  turn 50 / turn 1 p50, gateway: {growth_gateway:.2f}x  (target <= 1.5x); Rasa alone: {growth_rasa:.2f}x")
     print(f"  20 concurrent conversations:   {summary_ms(m['concurrent'])}, {m['throughput_per_s']:.1f} turns/s")
+    print(f"  escalation turn (opens ticket): {summary_ms(m['escalating'])}, "
+          f"{percentile(m['escalating'], 50) / percentile(m['ordinary'], 50):.2f}x an ordinary turn "
+          f"({summary_ms(m['ordinary'])})")
     english_p50 = percentile(m["languages"]["en"], 50)
     for language, latencies in m["languages"].items():
         print(f"  {language} turns (product path):    {summary_ms(latencies)}, "

@@ -38,10 +38,11 @@ def make_engine(url: str) -> Engine:
         database_path = url.split("///", 1)[-1]
         if database_path and database_path != ":memory:":
             Path(database_path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, pool_size=20, max_overflow=40,
+                               pool_timeout=10)
         event.listen(engine, "connect", _tune_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=40, pool_timeout=10)
 
 
 @lru_cache

@@ -163,24 +163,24 @@ async def handle_message_flow(
         if customer_id is not None:
             conversation.customer_id = customer_id
 
-        # Give Rasa the text it understands best: English MT where it helps, else the original
-        inbound = await english_for_understanding(request.text, language, translator)
-        text_en = request.text if language == BOT_LANGUAGE else (inbound.text if inbound else None)
-
         # Store the shopper's message before anything can fail: it is never lost
         shopper_message = conversation_service.add_message(
             db_session=db_session, conversation=conversation, role="shopper", text=request.text,
-            language=language, text_en=text_en, translation_backend=inbound.backend if inbound else None,
-            translation_ms=inbound.milliseconds if inbound else None,
+            language=language, text_en=request.text if language == BOT_LANGUAGE else None,
         )
+        ticket = handoff_service.open_ticket_of(db_session=db_session, conversation_id=conversation.id)
+        # (commit before any await: no pooled connection is held while waiting for MT or Rasa)
         db_session.commit()
 
         # While a person has the conversation, the assistant stays silent: the message goes to the ticket
-        ticket = handoff_service.open_ticket_of(db_session=db_session, conversation_id=conversation.id)
         if ticket is not None:
-            if text_en is None:
+            if language != BOT_LANGUAGE:
                 translate_for_agents_later(shopper_message.id, request.text, language, translator)
             return ChatResponse(language=language, messages=[], handoff=Handoff(ticket_id=ticket.id))
+
+        # Give Rasa the text it understands best: English MT where it helps, else the original
+        inbound = await english_for_understanding(request.text, language, translator)
+        text_en = request.text if language == BOT_LANGUAGE else (inbound.text if inbound else None)
 
         # Ask the assistant; the original text always travels in the metadata (the encoder reads it)
         gateway_message_id = uuid.uuid4().hex
@@ -202,6 +202,10 @@ async def handle_message_flow(
             bot_messages = [{"custom": {"response": "utter_try_again"}}]
 
         # Record what the assistant understood; "answer in Spanish" switches the language of the replies
+        if inbound is not None:
+            shopper_message.text_en = inbound.text
+            shopper_message.translation_backend = inbound.backend
+            shopper_message.translation_ms = inbound.milliseconds
         parse = parse_of_message(db_session=db_session, sender_id=request.sender_id, message_id=gateway_message_id)
         if parse:
             intent = parse.get("intent") or {}
