@@ -5,12 +5,12 @@ PYTHON310 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python3.1
 VENV := .venv
 RASA_VENV := .venv-rasa
 
-.PHONY: run test install lint test-postgres bench browser
+.PHONY: run test install lint test-postgres bench browser apertium
 
 run: install
 	$(VENV)/bin/shopbot run
 
-test: install browser lint
+test: install browser apertium lint
 	$(VENV)/bin/python -m pytest
 	$(MAKE) test-postgres
 
@@ -44,6 +44,12 @@ $(RASA_VENV)/.installed: bot/requirements.txt
 browser:
 	@command -v chromium >/dev/null || (echo "==> Installing Debian's chromium for the browser tests..." && \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+# Apertium's rule-based en<->es (Debian): real Spanish MT offline, used where no neural model is installed.
+apertium:
+	@command -v apertium >/dev/null && apertium -l | grep -q eng-spa || \
+		(echo "==> Installing Debian's apertium-en-es..." && apt-get update -qq && \
+		 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apertium apertium-en-es)
 
 bench: install
 	$(VENV)/bin/python -m bench.run_all

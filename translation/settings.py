@@ -15,7 +15,7 @@ class TranslationSettings(BaseSettings):
     #: Below this detector confidence a message keeps the conversation's language.
     min_detection_confidence: float = 0.6
     #: Machine-translation backends tried in order for each language pair (those with a model installed).
-    backends: Annotated[list[str], NoDecode] = ["bergamot", "ctranslate2", "marian"]
+    backends: Annotated[list[str], NoDecode] = ["bergamot", "ctranslate2", "marian", "apertium"]
     #: Languages whose shopper messages reach Rasa as their English machine translation (measured to help,
     #: bench/translation_quality.py); the others reach it as written and the multilingual encoder reads them.
     mt_input_languages: Annotated[list[str], NoDecode] = ["pt"]

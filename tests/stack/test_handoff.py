@@ -11,6 +11,7 @@ from shop.auth import create_customer_token
 from shop.enums import OrderStatus
 from tests.factories import orders_in_status
 from tests.stack.conftest import ESCALATE_ORDER_VALUE
+from translation.backends.apertium import ApertiumBackend
 
 pytestmark = pytest.mark.stack
 
@@ -110,3 +111,25 @@ def test_shop_rule_sends_high_value_returns_to_a_person(running_stack, db_sessio
     ticket = httpx.get(f"{running_stack.url}/api/v1/tickets/{handed['handoff']['ticket_id']}",
                        headers={"Authorization": f"Bearer {agent_token}"}).json()
     assert ticket["reason"] == "high_value_order" and ticket["priority"] == "high"
+
+
+@pytest.mark.skipif(not ApertiumBackend().supports(src_lang="en", tgt_lang="es"),
+                    reason="apertium-en-es is not installed (make test installs it)")
+def test_spanish_shopper_gets_the_agents_reply_in_spanish(running_stack, db_session, agent_token):
+    order = orders_in_status(db_session, OrderStatus.SHIPPED)[-12]
+    sender = "e2e-handoff-es"
+    auth = {"Authorization": f"Bearer {agent_token}"}
+    running_stack.chat(sender, f"¿Dónde está mi pedido {order.number}?")
+    assert order.shipments[-1].tracking_number in running_stack.say(sender, order.customer.email)
+    handed = running_stack.chat(sender, "Quiero hablar con una persona, por favor")
+    ticket_id = handed["handoff"]["ticket_id"]
+    package = httpx.get(f"{running_stack.url}/api/v1/tickets/{ticket_id}", headers=auth).json()["package"]
+    assert order.number in {o["number"] for o in package["purchase_history"]}
+    assert package["inquiry_history"]["transcript"][0]["text"].startswith("¿Dónde está")
+
+    sent = httpx.post(f"{running_stack.url}/api/v1/tickets/{ticket_id}/messages", headers=auth,
+                      json={"text": f"Your order {order.number} will arrive tomorrow."}).json()
+    assert order.number in sent["text"] and "mañana" in sent["text"] and sent["language"] == "es"
+    assert running_stack.chat(sender, "¿Hola?")["messages"] == []  # silent while the ticket is open
+    httpx.post(f"{running_stack.url}/api/v1/tickets/{ticket_id}/close", headers=auth)
+    assert running_stack.chat(sender, "¿Qué métodos de pago aceptan?")["messages"]

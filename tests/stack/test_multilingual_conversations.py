@@ -68,11 +68,11 @@ def test_portuguese_reaches_rasa_as_english_and_is_stored_in_both(running_stack)
 
 
 def test_a_language_without_mt_works_through_the_encoder_and_health_says_so(running_stack):
-    reply = running_stack.chat("e2e-es-policy", "¿Cuál es su política de devoluciones?")
-    assert reply["language"] == "es" and re.search(r"\d+ días", reply["messages"][0]["text"])
-    spanish = httpx.get(f"{running_stack.url}/health").json()["languages"]["es"]
-    assert spanish == {"responses": "localized", "rtl": False, "mt_to_english": None, "mt_from_english": None,
-                       "live_translation": False}
+    reply = running_stack.chat("e2e-fr-policy", "Quelle est votre politique de retour ?")
+    assert reply["language"] == "fr" and re.search(r"\d+ jours", reply["messages"][0]["text"])
+    french = httpx.get(f"{running_stack.url}/health").json()["languages"]["fr"]
+    assert french == {"responses": "localized", "rtl": False, "mt_to_english": None, "mt_from_english": None,
+                      "live_translation": False}
     assert httpx.get(f"{running_stack.url}/health").json()["languages"]["ar"]["rtl"] is True
 
 

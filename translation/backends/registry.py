@@ -12,6 +12,7 @@ BACKENDS = {
     "bergamot": "translation.backends.bergamot:BergamotBackend",
     "ctranslate2": "translation.backends.ctranslate2_backend:CTranslate2Backend",
     "marian": "translation.backends.marian:MarianBackend",
+    "apertium": "translation.backends.apertium:ApertiumBackend",
 }
 
 
