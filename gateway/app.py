@@ -15,7 +15,7 @@ from gateway.handoff_jobs import run_handoff_jobs
 from gateway.rasa_client import RasaClient
 from gateway.routes import chat, conversations, health, pages, parse, tickets
 from gateway.settings import get_settings
-from handoff.exceptions import TicketClosed, TicketNotFound
+from handoff.exceptions import AgentNotFound, TicketClosed, TicketNotFound
 from handoff.settings import get_settings as get_handoff_settings
 from translation.responses import BOT_LANGUAGE, get_catalog
 from translation.service import get_translation_service
@@ -91,6 +91,10 @@ def create_app() -> FastAPI:
     @app.exception_handler(TicketNotFound)
     async def ticket_not_found(_request: Request, error: TicketNotFound) -> JSONResponse:
         return error_response(404, "ticket_not_found", f"no ticket {error}")
+
+    @app.exception_handler(AgentNotFound)
+    async def agent_not_found(_request: Request, error: AgentNotFound) -> JSONResponse:
+        return error_response(404, "agent_not_found", f"no agent {error}")
 
     @app.exception_handler(TicketClosed)
     async def ticket_closed(_request: Request, error: TicketClosed) -> JSONResponse:

@@ -12,3 +12,7 @@ class TicketClosed(HandoffError):
 
 class InvalidToken(HandoffError):
     pass
+
+
+class AgentNotFound(HandoffError):
+    pass

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from conversations.models import Conversation
 from handoff import webhooks
-from handoff.exceptions import TicketClosed, TicketNotFound  # noqa: F401  (re-exported for callers)
-from handoff.models import Ticket, TicketNote
+from handoff.exceptions import AgentNotFound, TicketClosed, TicketNotFound  # noqa: F401  (re-exported)
+from handoff.models import AgentUser, Ticket, TicketNote
 from handoff.package import build_package
 from shop.source import OrderSource
 
@@ -64,6 +64,13 @@ def get_all(
         if value:
             query = query.where(column == value)
     return list(db_session.scalars(query))
+
+
+def agent_or_raise(*, db_session: Session, agent_id: int) -> AgentUser:
+    agent = db_session.get(AgentUser, agent_id)
+    if agent is None:
+        raise AgentNotFound(agent_id)
+    return agent
 
 
 def claim(*, db_session: Session, ticket: Ticket, agent_id: int) -> Ticket:

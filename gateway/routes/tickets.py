@@ -14,7 +14,7 @@ from conversations import service as conversation_service
 from conversations.models import Conversation
 from conversations.schemas import MessageRead
 from database.core import get_session_factory
-from gateway.deps import CurrentAgent, ResponsesDep, SessionDep, TranslatorDep
+from gateway.deps import CurrentAdmin, CurrentAgent, ResponsesDep, SessionDep, TranslatorDep
 from gateway.replies import render_reply
 from handoff import service as handoff_service
 from handoff.models import Ticket
@@ -81,6 +81,22 @@ def add_note(ticket_id: str, body: AgentText, db_session: SessionDep, agent: Cur
 def claim_ticket(ticket_id: str, db_session: SessionDep, agent: CurrentAgent) -> Ticket:
     ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
     handoff_service.claim(db_session=db_session, ticket=ticket, agent_id=agent.id)
+    db_session.commit()
+    return ticket
+
+
+class Assignment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    agent_id: int
+
+
+@router.post("/{ticket_id}/assign", response_model=TicketRead)
+def assign_ticket(ticket_id: str, body: Assignment, db_session: SessionDep, admin: CurrentAdmin) -> Ticket:
+    """Admins hand a ticket to a given agent (agents claim tickets for themselves)."""
+    ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
+    handoff_service.claim(db_session=db_session, ticket=ticket, agent_id=handoff_service.agent_or_raise(
+        db_session=db_session, agent_id=body.agent_id).id)
     db_session.commit()
     return ticket
 

@@ -133,3 +133,18 @@ def test_spanish_shopper_gets_the_agents_reply_in_spanish(running_stack, db_sess
     assert running_stack.chat(sender, "¿Hola?")["messages"] == []  # silent while the ticket is open
     httpx.post(f"{running_stack.url}/api/v1/tickets/{ticket_id}/close", headers=auth)
     assert running_stack.chat(sender, "¿Qué métodos de pago aceptan?")["messages"]
+
+
+def test_only_admins_assign_tickets_to_other_agents(running_stack, agent_token):
+    with session_scope() as db_session:
+        admin, admin_token = create_user(db_session=db_session, name="e2e-admin", role="admin")
+        colleague, _ = create_user(db_session=db_session, name="e2e-colleague", role="agent")
+        colleague_id = colleague.id
+    ticket_id = running_stack.chat("e2e-assign", "I want to talk to a human agent")["handoff"]["ticket_id"]
+    url = f"{running_stack.url}/api/v1/tickets/{ticket_id}/assign"
+    as_agent = httpx.post(url, json={"agent_id": colleague_id}, headers={"Authorization": f"Bearer {agent_token}"})
+    assert as_agent.status_code == 403 and as_agent.json()["error"]["code"] == "forbidden"
+    as_admin = httpx.post(url, json={"agent_id": colleague_id}, headers={"Authorization": f"Bearer {admin_token}"})
+    assert as_admin.status_code == 200 and as_admin.json()["assignee_id"] == colleague_id
+    unknown = httpx.post(url, json={"agent_id": 99999}, headers={"Authorization": f"Bearer {admin_token}"})
+    assert unknown.status_code == 404
