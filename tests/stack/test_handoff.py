@@ -23,16 +23,23 @@ def agent_token(seeded_database) -> str:
     return token
 
 
+def ask_then_hand_over(running_stack, sender: str, order, where: str, ask_for_person: str) -> dict:
+    """The shopper asks about an order (verified by e-mail), then asks for a person; the chat reply."""
+    running_stack.chat(sender, where.format(n=order.number))
+    assert order.shipments[-1].tracking_number in running_stack.say(sender, order.customer.email)
+    handed = running_stack.chat(sender, ask_for_person)
+    assert handed["handoff"]
+    return handed
+
+
 def test_portuguese_shopper_handed_to_an_agent_and_back(running_stack, db_session, agent_token):
     order = orders_in_status(db_session, OrderStatus.SHIPPED)[-10]
     sender = "e2e-handoff-pt"
     auth = {"Authorization": f"Bearer {agent_token}"}
 
-    # The shopper asks about an order (verified by e-mail), then asks for a person
-    running_stack.chat(sender, f"Onde está o meu pedido {order.number}?")
-    assert order.shipments[-1].tracking_number in running_stack.say(sender, order.customer.email)
-    handed = running_stack.chat(sender, "Quero falar com uma pessoa, por favor")
-    assert handed["handoff"] and handed["language"] == "pt"
+    handed = ask_then_hand_over(running_stack, sender, order, "Onde está o meu pedido {n}?",
+                                "Quero falar com uma pessoa, por favor")
+    assert handed["language"] == "pt"
     assert "fila" in handed["messages"][-1]["text"] and "queue" in handed["messages"][-1]["text_en"]
     ticket_id = handed["handoff"]["ticket_id"]
 
@@ -119,9 +126,8 @@ def test_spanish_shopper_gets_the_agents_reply_in_spanish(running_stack, db_sess
     order = orders_in_status(db_session, OrderStatus.SHIPPED)[-12]
     sender = "e2e-handoff-es"
     auth = {"Authorization": f"Bearer {agent_token}"}
-    running_stack.chat(sender, f"¿Dónde está mi pedido {order.number}?")
-    assert order.shipments[-1].tracking_number in running_stack.say(sender, order.customer.email)
-    handed = running_stack.chat(sender, "Quiero hablar con una persona, por favor")
+    handed = ask_then_hand_over(running_stack, sender, order, "¿Dónde está mi pedido {n}?",
+                                "Quiero hablar con una persona, por favor")
     ticket_id = handed["handoff"]["ticket_id"]
     package = httpx.get(f"{running_stack.url}/api/v1/tickets/{ticket_id}", headers=auth).json()["package"]
     assert order.number in {o["number"] for o in package["purchase_history"]}
