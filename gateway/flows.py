@@ -15,7 +15,7 @@ from database.core import session_scope
 from gateway.exceptions import InvalidCustomerToken
 from gateway.language import apply_language_request, choose_language
 from gateway.rasa_client import RasaClient, RasaUnavailable, latest_slot_value, parse_of_message
-from gateway.replies import Reply, render_bot_messages, render_reply
+from gateway.replies import Reply, render_bot_messages, render_reply, store_reply
 from gateway.schemas import ChatMessage, ChatRequest, ChatResponse, Handoff
 from gateway.settings import get_settings
 from handoff import service as handoff_service
@@ -218,11 +218,7 @@ async def handle_message_flow(
         replies = await to_thread.run_sync(lambda: render_bot_messages(
             bot_messages, language, responses=responses, translator=translator, db_session=db_session))
         for reply in replies:
-            conversation_service.add_message(
-                db_session=db_session, conversation=conversation, role="bot", text=reply.text,
-                text_en=reply.text_en, language=language, response_key=reply.response_key,
-                translation_backend=reply.translation_backend, translation_ms=reply.translation_ms,
-            )
+            store_reply(db_session=db_session, conversation=conversation, reply=reply)
         conversation.rasa_session_turns += 1
 
         # The assistant asked for a person: open a ticket with the shopper's packaged history, and say when
@@ -233,10 +229,7 @@ async def handle_message_flow(
             expectation = render_reply(handoff_expectation(db_session, ticket), language, responses=responses,
                                        translator=translator, db_session=db_session)
             replies.append(expectation)
-            conversation_service.add_message(
-                db_session=db_session, conversation=conversation, role="bot", text=expectation.text,
-                text_en=expectation.text_en, language=language, response_key=expectation.response_key,
-                translation_backend=expectation.translation_backend)
+            store_reply(db_session=db_session, conversation=conversation, reply=expectation)
         db_session.commit()
 
         # Off the critical path: English of the shopper's message for agents; a shorter Rasa session

@@ -9,10 +9,9 @@ import httpx
 from anyio import to_thread
 from sqlalchemy.exc import SQLAlchemyError
 
-from conversations import service as conversation_service
 from conversations.models import Conversation
 from database.core import session_scope
-from gateway.replies import render_reply
+from gateway.replies import render_reply, store_reply
 from handoff import service as handoff_service
 from handoff import webhooks
 from handoff.settings import HandoffSettings
@@ -38,10 +37,7 @@ def notify_unclaimed_once(settings: HandoffSettings, responses: ResponseCatalog,
             conversation = db_session.get(Conversation, ticket.conversation_id)
             reply = render_reply({"response": "utter_handoff_waiting"}, conversation.language, responses=responses,
                                  translator=translator, db_session=db_session)
-            conversation_service.add_message(
-                db_session=db_session, conversation=conversation, role="bot", text=reply.text, text_en=reply.text_en,
-                language=conversation.language, response_key=reply.response_key,
-                translation_backend=reply.translation_backend)
+            store_reply(db_session=db_session, conversation=conversation, reply=reply)
             ticket.waiting_notice_at = datetime.now(UTC)
         return len(tickets)
 

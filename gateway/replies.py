@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from conversations import service as conversation_service
+from conversations.models import Conversation, Message
 from shop.profile import load_profile
 from translation.responses import BOT_LANGUAGE, ResponseCatalog
 from translation.service import TranslationService
@@ -57,3 +59,12 @@ def render_bot_messages(
         elif message.get("text"):
             replies.append(Reply(message["text"], message["text"], None))
     return replies
+
+
+def store_reply(*, db_session: Session, conversation: Conversation, reply: Reply) -> Message:
+    """Keep a bot reply in the conversation's history, in both languages."""
+    return conversation_service.add_message(
+        db_session=db_session, conversation=conversation, role="bot", text=reply.text, text_en=reply.text_en,
+        language=conversation.language, response_key=reply.response_key,
+        translation_backend=reply.translation_backend, translation_ms=reply.translation_ms,
+    )

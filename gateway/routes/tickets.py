@@ -15,10 +15,11 @@ from conversations.models import Conversation
 from conversations.schemas import MessageRead
 from database.core import get_session_factory
 from gateway.deps import CurrentAdmin, CurrentAgent, ResponsesDep, SessionDep, TranslatorDep
-from gateway.replies import render_reply
+from gateway.replies import render_reply, store_reply
 from handoff import service as handoff_service
 from handoff.models import Ticket
 from translation.responses import BOT_LANGUAGE
+from translation.service import Translation, TranslationService
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
 
@@ -40,6 +41,11 @@ class AgentText(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     text: str = Field(min_length=1, max_length=4000)
+
+
+async def _for_shopper(translator: TranslationService, text: str, language: str) -> Translation | None:
+    """The agent's English text in the shopper's language (None: no model for it)."""
+    return await to_thread.run_sync(lambda: translator.translate(text, src_lang=BOT_LANGUAGE, tgt_lang=language))
 
 
 def _conversation(db_session, ticket: Ticket) -> Conversation:
@@ -107,8 +113,7 @@ async def preview_reply(
 ) -> dict[str, Any]:
     """What the shopper would receive, and its translation back into English, before sending."""
     ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
-    shown = await to_thread.run_sync(lambda: translator.translate(body.text, src_lang=BOT_LANGUAGE,
-                                                                  tgt_lang=ticket.language))
+    shown = await _for_shopper(translator, body.text, ticket.language)
     back = await to_thread.run_sync(lambda: translator.translate(shown.text, src_lang=ticket.language,
                                                                  tgt_lang=BOT_LANGUAGE)) if shown else None
     return {"language": ticket.language, "translated": shown is not None and ticket.language != BOT_LANGUAGE,
@@ -124,8 +129,7 @@ async def reply_to_shopper(
     ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
     if ticket.status == "closed":
         raise handoff_service.TicketClosed(ticket.id)
-    shown = await to_thread.run_sync(lambda: translator.translate(body.text, src_lang=BOT_LANGUAGE,
-                                                                  tgt_lang=ticket.language))
+    shown = await _for_shopper(translator, body.text, ticket.language)
     message = conversation_service.add_message(
         db_session=db_session, conversation=_conversation(db_session, ticket), role="agent",
         text=shown.text if shown else body.text, text_en=body.text, language=ticket.language,
@@ -145,9 +149,7 @@ def close_ticket(
     conversation = _conversation(db_session, ticket)
     reply = render_reply({"response": "utter_handoff_closed"}, conversation.language, responses=responses,
                          translator=translator, db_session=db_session)
-    conversation_service.add_message(db_session=db_session, conversation=conversation, role="bot", text=reply.text,
-                                     text_en=reply.text_en, language=conversation.language,
-                                     response_key=reply.response_key, translation_backend=reply.translation_backend)
+    store_reply(db_session=db_session, conversation=conversation, reply=reply)
     db_session.commit()
     return ticket
 
