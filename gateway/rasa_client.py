@@ -40,6 +40,15 @@ class RasaClient:
         """Run Rasa's action_session_start: a new session with the slots carried over (shorter history)."""
         await self._post(f"/conversations/{sender_id}/execute?include_events=NONE", {"name": "action_session_start"})
 
+    async def load_model(self, model_file: str, timeout: float = 300.0) -> None:
+        """Make Rasa serve another model (it loads it, then swaps; conversations and trackers carry on)."""
+        try:
+            response = await self._http.put("/model", json={"model_file": model_file}, timeout=timeout)
+            response.raise_for_status()
+        except httpx.HTTPError as error:
+            detail = getattr(getattr(error, "response", None), "text", "")[:300]
+            raise RasaUnavailable(f"PUT /model: {error!r} {detail}") from error
+
     async def parse(self, text: str) -> dict[str, Any]:
         return await self._post("/model/parse", {"text": text})
 

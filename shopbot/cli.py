@@ -9,6 +9,7 @@ import sys
 from database.core import session_scope
 from database.migrate import upgrade_database
 from database.settings import get_settings as get_database_settings
+from shopbot.learning_cli import add_learning_parsers
 from shopbot.models_cli import add_models_parser
 from shopbot.settings import get_settings
 
@@ -75,25 +76,16 @@ def cmd_users_create(args: argparse.Namespace) -> None:
           f"'Authorization: Bearer TOKEN'.", file=sys.stderr)
 
 
-def cmd_train(args: argparse.Namespace) -> None:
-    from shopbot.training import TrainingFailed, train
-
-    settings = get_settings()
-    try:
-        train(rasa_venv=settings.rasa_venv, models_dir=settings.models_dir, force=args.force)
-    except TrainingFailed as error:
-        sys.exit(str(error))
-
-
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
 def cmd_run(args: argparse.Namespace) -> None:
     from gateway.settings import get_settings as get_gateway_settings
+    from learning.activation import ensure_active_model
     from shop.seed import seed_demo_shop
     from shopbot.processes import Stack, StartupFailed
-    from shopbot.training import TrainingFailed, train
+    from shopbot.training import TrainingFailed
 
     settings = get_settings()
     # Ctrl-C and a service manager's SIGTERM both stop every process cleanly.
@@ -106,7 +98,12 @@ def cmd_run(args: argparse.Namespace) -> None:
         if seed_demo_shop(db_session):
             print("Seeded the demo shop (try `.venv/bin/shopbot shop orders --limit 5`).")
     try:
-        model = train(rasa_venv=settings.rasa_venv, models_dir=settings.models_dir)
+        with session_scope() as db_session:
+            # The active model version (admins switch it); on the first start, one trained for the current data
+            model = ensure_active_model(db_session=db_session, var_dir=settings.var_dir,
+                                        rasa_venv=settings.rasa_venv, models_dir=settings.models_dir,
+                                        activated_by="shopbot run")
+        print(f"Serving model {model.name}.")
     except TrainingFailed as error:
         sys.exit(str(error))
     gateway_port = get_gateway_settings().port
@@ -137,9 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="migrate, seed, train if needed and start every process")
     run.set_defaults(func=cmd_run)
 
-    train = commands.add_parser("train", help="train the Rasa model if the training data changed")
-    train.add_argument("--force", action="store_true", help="train even if a model for this data exists")
-    train.set_defaults(func=cmd_train)
+    add_learning_parsers(commands)
 
     db = commands.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="create or migrate the database").set_defaults(func=cmd_db_upgrade)

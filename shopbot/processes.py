@@ -66,6 +66,27 @@ def _log_tail(path: Path, lines: int = 20) -> str:
         return ""
 
 
+def wait_until_healthy(services: list[Service], *, timeout: float, progress: Callable[[str], None]) -> None:
+    """Wait for every started service to answer its health check; StartupFailed if one dies or times out."""
+    deadline = time.monotonic() + timeout
+    waiting = list(services)
+    while waiting:
+        for service in list(waiting):
+            if service.exited():
+                raise StartupFailed(f"{service.name} exited during start-up:\n{_log_tail(service.log_path)}")
+            if service.healthy():
+                progress(f"{service.name} is ready at {service.health_url.rsplit('/', 1)[0]}")
+                waiting.remove(service)
+        if waiting and time.monotonic() > deadline:
+            names = ", ".join(s.name for s in waiting)
+            raise StartupFailed(f"not healthy after {timeout:.0f} s: {names}")
+        time.sleep(0.5)
+
+
+def rasa_model_loaded(response: httpx.Response) -> bool:
+    return response.status_code == 200 and bool(response.json().get("model_file"))
+
+
 @dataclass
 class Stack:
     """The running assistant. Used by `shopbot run` and by the end-to-end tests (on other ports)."""
@@ -103,7 +124,7 @@ class Stack:
                          "--credentials", "bot/credentials.yml"],
                 env=rasa_env,
                 health_url=f"http://{self.host}:{self.rasa_port}/status",
-                is_healthy=lambda r: r.status_code == 200 and bool(r.json().get("model_file")),
+                is_healthy=rasa_model_loaded,
                 log_path=logs / "rasa.log",
             ),
             Service(
@@ -130,21 +151,11 @@ class Stack:
         for service in self.services:
             service.start()
             progress(f"started {service.name} (pid {service.process.pid}, log {service.log_path})")
-        deadline = time.monotonic() + timeout
-        waiting = list(self.services)
-        while waiting:
-            for service in list(waiting):
-                if service.exited():
-                    self.stop()
-                    raise StartupFailed(f"{service.name} exited during start-up:\n{_log_tail(service.log_path)}")
-                if service.healthy():
-                    progress(f"{service.name} is ready at {service.health_url.rsplit('/', 1)[0]}")
-                    waiting.remove(service)
-            if waiting and time.monotonic() > deadline:
-                self.stop()
-                names = ", ".join(s.name for s in waiting)
-                raise StartupFailed(f"not healthy after {timeout:.0f} s: {names}")
-            time.sleep(0.5)
+        try:
+            wait_until_healthy(self.services, timeout=timeout, progress=progress)
+        except StartupFailed:
+            self.stop()
+            raise
 
     def service(self, name: str) -> Service:
         return next(s for s in self.services if s.name == name)

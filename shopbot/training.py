@@ -2,8 +2,9 @@
 
 import hashlib
 import os
+import re
 import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from database.settings import REPO_ROOT
@@ -51,21 +52,46 @@ def model_path(models_dir: Path, fingerprint: str) -> Path:
     return models_dir / f"{fingerprint}.tar.gz"
 
 
-def train(*, rasa_venv: Path, models_dir: Path, force: bool = False, root: Path = REPO_ROOT) -> Path:
-    """Return the model for the current training data, training it first if it does not exist."""
+def _run_streaming(command: list[str], *, cwd: Path, env: dict[str, str], on_output: Callable[[str], None]) -> int:
+    """Run a command, handing each output line (progress bars' carriage-return updates too) to on_output."""
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    buffer = b""
+    while chunk := process.stdout.read1(4096):
+        buffer += chunk
+        *lines, buffer = re.split(rb"[\r\n]", buffer)
+        for line in lines:
+            if line.strip():
+                on_output(line.decode(errors="replace"))
+    if buffer.strip():
+        on_output(buffer.decode(errors="replace"))
+    return process.wait()
+
+
+def train(
+    *, rasa_venv: Path, models_dir: Path, force: bool = False, root: Path = REPO_ROOT,
+    on_output: Callable[[str], None] | None = None,
+) -> Path:
+    """Return the model for the training inputs under `root`, training it first if it does not exist.
+
+    Rasa's output goes to stdout, or line by line to `on_output` (the training jobs' progress and log).
+    """
     fingerprint = data_fingerprint(root)
     target = model_path(models_dir, fingerprint)
+    say = on_output or (lambda line: print(line, flush=True))
     if target.exists() and not force:
-        print(f"Rasa model up to date: {target.relative_to(root) if target.is_relative_to(root) else target}")
+        say(f"Rasa model up to date: {target.relative_to(root) if target.is_relative_to(root) else target}")
         return target
-    print(f"Training the Rasa model (data fingerprint {fingerprint}); this takes about a minute...", flush=True)
+    say(f"Training the Rasa model (data fingerprint {fingerprint}); this takes about a minute...")
     command = [
         str(rasa_venv / "bin" / "rasa"), "train",
         "--config", "config.yml", "--domain", "bot/domain", "--data", "bot/data",
         "--out", str(models_dir), "--fixed-model-name", fingerprint,
     ]
-    result = subprocess.run(command, cwd=root, env=rasa_environment(root), stdout=sys.stdout, stderr=sys.stderr)
-    if result.returncode != 0 or not target.exists():
-        raise TrainingFailed(f"rasa train failed (exit code {result.returncode}); see the output above")
-    print(f"Trained: {target}", flush=True)
+    if on_output is None:
+        returncode = subprocess.run(command, cwd=root, env=rasa_environment(root)).returncode
+    else:
+        returncode = _run_streaming(command, cwd=root, env=rasa_environment(root), on_output=on_output)
+    if returncode != 0 or not target.exists():
+        raise TrainingFailed(f"rasa train failed (exit code {returncode}); see the output above")
+    say(f"Trained: {target}")
     return target

@@ -53,6 +53,8 @@ class ResponseCatalog:
     def __init__(self, directory: Path = RESPONSES_DIR) -> None:
         self.directory = directory
         self._files: dict[str, dict[str, Any]] = {}
+        #: Responses admins wrote for intents they created (database), consulted after the files.
+        self._admin: dict[str, dict[str, str]] = {}
         for path in sorted(directory.glob("*.yml")):
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             self._files[data.get("language", path.stem)] = data
@@ -63,12 +65,19 @@ class ResponseCatalog:
     def languages(self) -> list[str]:
         return sorted(self._files)
 
+    def set_admin_responses(self, texts: dict[str, dict[str, str]]) -> None:
+        """Replace the admin-written responses: {language: {key: text}}."""
+        self._admin = texts
+
+    def _responses(self, language: str) -> dict[str, str]:
+        return {**self._admin.get(language, {}), **self._files.get(language, {}).get("responses", {})}
+
     def keys(self, language: str = BOT_LANGUAGE) -> set[str]:
-        return set(self._files.get(language, {}).get("responses", {}))
+        return set(self._responses(language))
 
     def is_localized(self, payload: dict[str, Any], language: str) -> bool:
-        """Whether the language file has every response the payload (and its nested parts) uses."""
-        localized = self._files.get(language, {}).get("responses", {})
+        """Whether the language has every response the payload (and its nested parts) uses."""
+        localized = self._responses(language)
         nested = [v for v in (payload.get("vars") or {}).values() if isinstance(v, dict) and "response" in v]
         return payload["response"] in localized and all(
             self.is_localized(part, language) for part in nested + list(payload.get("items") or [])
@@ -77,7 +86,7 @@ class ResponseCatalog:
     def template(self, key: str, language: str) -> tuple[str, str]:
         """The template text for `key` and the language it is written in (English if not translated)."""
         for lang in (language, BOT_LANGUAGE):
-            text = self._files.get(lang, {}).get("responses", {}).get(key)
+            text = self._responses(lang).get(key)
             if text is not None:
                 return text, lang
         raise ResponseError(key)

@@ -1,0 +1,125 @@
+"""Request and response bodies of the admin API (/api/v1/admin)."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gateway.schemas import StrictBody
+
+
+class ExampleBody(StrictBody):
+    text: str = Field(min_length=1, max_length=500)
+    language: str = Field(default="en", min_length=2, max_length=8)
+    text_en: str | None = Field(default=None, max_length=500)
+
+
+class ExamplesCreate(StrictBody):
+    intent: str = Field(min_length=1, max_length=64)
+    examples: list[ExampleBody] = Field(min_length=1, max_length=1000)
+
+
+class IntentCreate(StrictBody):
+    name: str = Field(min_length=1, max_length=64)
+    description: str = Field(default="", max_length=500)
+    #: The response by language; English is required, the others are used before machine translation.
+    responses: dict[str, str] = Field(min_length=1)
+    examples: list[ExampleBody] = Field(default_factory=list, max_length=1000)
+
+
+class ReviewBody(StrictBody):
+    message_ids: list[int] = Field(min_length=1, max_length=500)
+    decision: Literal["intent", "ignored", "out_of_scope"]
+    intent: str | None = Field(default=None, max_length=64)
+
+
+class TrainBody(StrictBody):
+    force: bool = False
+
+
+class EvaluateBody(StrictBody):
+    #: Rows {"text", "intent", "language"?}; the held-out set when omitted.
+    rows: list[dict] | None = Field(default=None, max_length=20_000)
+    source: str | None = Field(default=None, max_length=200)
+
+
+class ActivateBody(StrictBody):
+    #: Switch even if the candidate scores below the active model (or was never scored).
+    override: bool = False
+
+
+class ORMRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ExampleRead(ORMRead):
+    id: int
+    intent: str
+    text: str
+    language: str
+    text_en: str | None
+    message_id: int | None
+    created_by: str
+    created_at: datetime
+
+
+class IntentRead(BaseModel):
+    name: str
+    created_by_admin: bool
+    examples_added: int
+
+
+class InboxItemRead(ORMRead):
+    message_id: int
+    text: str
+    language: str
+    text_en: str | None
+    intent: str | None
+    confidence: float | None
+    created_at: datetime
+    reasons: list[str]
+
+
+class InboxGroupRead(ORMRead):
+    example: str
+    count: int
+    languages: dict[str, int]
+    reasons: dict[str, int]
+    items: list[InboxItemRead]
+
+
+class InboxRead(BaseModel):
+    messages: int
+    groups: list[InboxGroupRead]
+
+
+class JobRead(ORMRead):
+    id: int
+    kind: str
+    status: str
+    progress: float
+    stage: str
+    error: str | None
+    result: dict | None
+    requested_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class JobDetail(JobRead):
+    log: str
+
+
+class ModelRead(ORMRead):
+    id: int
+    name: str
+    fingerprint: str
+    trained_by: str
+    training_seconds: float | None
+    examples: int | None
+    metrics: dict | None
+    active: bool
+    activated_at: datetime | None
+    activated_by: str | None
+    created_at: datetime

@@ -1,0 +1,175 @@
+"""Background jobs (training, evaluation): a queue in the database, one worker, progress and log per job.
+
+Jobs are rows, so a queued job survives a restart and every gateway replica sees the same progress; a job that
+was running when its process died is marked failed at the next start.
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from database.core import session_scope
+from learning.exceptions import JobConflict, LearningError, NotFound
+from learning.models import Job
+
+logger = logging.getLogger(__name__)
+
+UNFINISHED = ("queued", "running")
+MAX_LOG_CHARS = 200_000
+
+
+def enqueue(*, db_session: Session, kind: str, params: dict, requested_by: str, status: str = "queued") -> Job:
+    """A new job; a second training job while one is queued or running is refused."""
+    if kind == "train":
+        running = db_session.scalar(select(Job).where(Job.kind == "train", Job.status.in_(UNFINISHED)))
+        if running is not None:
+            raise JobConflict(f"training job {running.id} is {running.status}; one training job runs at a time")
+    job = Job(kind=kind, status=status, params=params, requested_by=requested_by, progress=0.0,
+              stage="queued" if status == "queued" else "starting", log="",
+              started_at=datetime.now(UTC) if status == "running" else None)
+    db_session.add(job)
+    db_session.flush()
+    return job
+
+
+def get_or_raise(db_session: Session, job_id: int) -> Job:
+    job = db_session.get(Job, job_id)
+    if job is None:
+        raise NotFound(f"no job {job_id}")
+    return job
+
+
+def recent(db_session: Session, limit: int = 50) -> list[Job]:
+    return list(db_session.scalars(select(Job).order_by(Job.id.desc()).limit(limit)))
+
+
+def claim_next(db_session: Session) -> int | None:
+    """Take the oldest queued job (atomically: with several replicas only one gets it)."""
+    for job_id in db_session.scalars(select(Job.id).where(Job.status == "queued").order_by(Job.id).limit(5)):
+        claimed = db_session.execute(
+            update(Job).where(Job.id == job_id, Job.status == "queued")
+            .values(status="running", stage="starting", started_at=datetime.now(UTC))
+        ).rowcount
+        db_session.commit()
+        if claimed:
+            return job_id
+    return None
+
+
+def fail_interrupted(db_session: Session) -> int:
+    """Jobs left 'running' by a process that stopped: failed, with the reason."""
+    return db_session.execute(
+        update(Job).where(Job.status == "running")
+        .values(status="failed", error="interrupted: the process running it stopped", finished_at=datetime.now(UTC))
+    ).rowcount
+
+
+class JobReporter:
+    """Progress and log lines of a running job, written to its row (batched) and optionally echoed."""
+
+    def __init__(self, job_id: int, echo: Callable[[str], None] | None = None, interval: float = 1.0) -> None:
+        self.job_id = job_id
+        self.echo = echo
+        self.interval = interval
+        self._lines: list[str] = []
+        self._progress: tuple[float, str] | None = None
+        self._last_write = 0.0
+        self._last_echo = 0.0
+
+    def log(self, line: str) -> None:
+        self._lines.append(line)
+        if self.echo:
+            self.echo(line)
+        self._maybe_flush()
+
+    def progress(self, fraction: float, stage: str) -> None:
+        done_before = self._progress[0] if self._progress else 0.0
+        self._progress = (min(max(fraction, done_before), 1.0), stage[:200])  # never goes backwards
+        if self.echo and time.monotonic() - self._last_echo >= 2.0:
+            self._last_echo = time.monotonic()
+            self.echo(f"[{round(self._progress[0] * 100):>3}%] {stage}")
+        self._maybe_flush()
+
+    def step(self, fraction: float, stage: str) -> None:
+        """A new stage: logged and written at once."""
+        self.progress(fraction, stage)
+        self.log(f"[{round(fraction * 100):>3}%] {stage}")
+        self.flush()
+
+    def _maybe_flush(self) -> None:
+        if time.monotonic() - self._last_write >= self.interval:
+            self.flush()
+
+    def flush(self) -> None:
+        self._last_write = time.monotonic()
+        lines, self._lines = self._lines, []
+        with session_scope() as db_session:
+            job = db_session.get(Job, self.job_id)
+            if lines:
+                job.log = (job.log + "\n".join(lines) + "\n")[-MAX_LOG_CHARS:]
+            if self._progress is not None:
+                job.progress, job.stage = self._progress
+
+
+def finish(job_id: int, *, result: dict | None = None, error: str | None = None) -> None:
+    with session_scope() as db_session:
+        job = db_session.get(Job, job_id)
+        job.status = "failed" if error else "succeeded"
+        job.error = error
+        job.result = result
+        job.finished_at = datetime.now(UTC)
+        if not error:
+            job.progress, job.stage = 1.0, "done"
+
+
+def run_job(job_id: int, echo: Callable[[str], None] | None = None) -> None:
+    """Run a claimed job to the end; failures are recorded on the job (and logged), never raised."""
+    from learning.evaluation_job import run_evaluation
+    from learning.training_job import run_training
+
+    runners = {"train": run_training, "evaluate": run_evaluation}
+    with session_scope() as db_session:
+        job = db_session.get(Job, job_id)
+        kind, params, requested_by = job.kind, dict(job.params or {}), job.requested_by
+    reporter = JobReporter(job_id, echo=echo)
+    try:
+        result = runners[kind](job_id=job_id, params=params, requested_by=requested_by, reporter=reporter)
+    except LearningError as error:
+        reporter.log(f"failed: {error}")
+        reporter.flush()
+        finish(job_id, error=str(error))
+    except Exception as error:  # a bug or a crash of Rasa: the job fails, the worker goes on
+        logger.exception("%s job %s crashed", kind, job_id)
+        reporter.log(f"failed: {error!r}")
+        reporter.flush()
+        finish(job_id, error=f"unexpected error: {error!r} (see the gateway log)")
+    else:
+        reporter.flush()
+        finish(job_id, result=result)
+
+
+async def run_worker(poll_seconds: float = 1.0) -> None:
+    """The gateway's job worker: runs queued jobs one after another, in a thread (training is a subprocess)."""
+    with session_scope() as db_session:
+        interrupted = fail_interrupted(db_session)
+    if interrupted:
+        logger.warning("%d job(s) were interrupted by a restart and are marked failed", interrupted)
+    while True:
+        try:
+            with session_scope() as db_session:
+                job_id = claim_next(db_session)
+            if job_id is None:
+                await asyncio.sleep(poll_seconds)
+                continue
+            logger.info("running job %s", job_id)
+            await asyncio.to_thread(run_job, job_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the database was briefly unavailable: try again later
+            logger.exception("job worker error")
+            await asyncio.sleep(5 * poll_seconds)

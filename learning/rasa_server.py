@@ -1,0 +1,66 @@
+"""A temporary Rasa server for one model (NLU only, nothing persisted), to evaluate a model that is not live."""
+
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from gateway.settings import get_settings as get_gateway_settings
+from shopbot.processes import Service, rasa_model_loaded, wait_until_healthy
+from shopbot.settings import get_settings
+from shopbot.training import rasa_environment
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serving(model: Path, *, progress: Callable[[str], None] = print, timeout: float = 300.0) -> Iterator[str]:
+    """Start `rasa run --enable-api -m MODEL` on a free local port; yields its URL; stops it afterwards."""
+    settings = get_settings()
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    service = Service(
+        name=f"rasa for {model.name}",
+        command=[str(settings.rasa_venv / "bin" / "rasa"), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(port),
+                 "-m", str(model)],
+        env=rasa_environment(),
+        health_url=f"{url}/status",
+        is_healthy=rasa_model_loaded,
+        log_path=settings.var_dir / "logs" / f"rasa-evaluation-{port}.log",
+    )
+    progress(f"starting a Rasa server for {model.name} (about a minute)")
+    service.start()
+    try:
+        wait_until_healthy([service], timeout=timeout, progress=progress)
+        yield url
+    finally:
+        service.stop()
+
+
+def live_model_file(rasa_url: str) -> str | None:
+    """The model file the live Rasa server has loaded (None if it does not answer)."""
+    try:
+        response = httpx.get(f"{rasa_url}/status", timeout=5)
+        response.raise_for_status()
+        return response.json().get("model_file")
+    except (httpx.HTTPError, ValueError):
+        return None
+
+
+@contextmanager
+def rasa_for(model: Path, *, progress: Callable[[str], None] = print) -> Iterator[str]:
+    """The live Rasa server if it serves `model` (no second server needed), else a temporary one."""
+    rasa_url = get_gateway_settings().rasa_url
+    live = live_model_file(rasa_url)
+    if live and Path(live).name == model.name:
+        progress(f"using the live Rasa server at {rasa_url} (it serves {model.name})")
+        yield rasa_url
+        return
+    with serving(model, progress=progress) as url:
+        yield url

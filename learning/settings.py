@@ -1,0 +1,29 @@
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from database.settings import REPO_ROOT
+
+
+class LearningSettings(BaseSettings):
+    """Where the training inputs live and how the inbox decides what was misunderstood (`LEARNING_*`)."""
+
+    model_config = SettingsConfigDict(env_prefix="LEARNING_", extra="ignore")
+
+    #: The Rasa project's YAML (domain and data); database examples are added to a copy at training time.
+    domain_dir: Path = REPO_ROOT / "bot" / "domain"
+    data_dir: Path = REPO_ROOT / "bot" / "data"
+    #: Held-out rows {"text", "intent", "language"} every candidate is scored on before activation.
+    heldout_path: Path = REPO_ROOT / "bot" / "tests" / "heldout.jsonl"
+    #: A shopper message parsed below this confidence goes to the inbox.
+    inbox_confidence_threshold: float = 0.6
+    #: Messages whose sentence embeddings are at least this similar (cosine) form one inbox group.
+    inbox_group_similarity: float = 0.5
+    #: How many recent shopper messages the inbox looks through.
+    inbox_scan_limit: int = 5000
+
+
+@lru_cache
+def get_settings() -> LearningSettings:
+    return LearningSettings()
