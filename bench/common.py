@@ -32,8 +32,9 @@ def summary_ms(values: list[float]) -> str:
 
 
 @contextmanager
-def running_stack(url: str | None = None) -> Iterator[tuple[str, str]]:
-    """(gateway URL, Rasa URL) of a stack: the given one, or a fresh one on a scratch seeded database."""
+def running_stack(url: str | None = None, extra_env: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
+    """(gateway URL, Rasa URL) of a stack: the given one, or a fresh one on a scratch seeded database (with
+    `extra_env` for its processes)."""
     if url:
         yield url, os.environ.get("BENCH_RASA_URL", "http://127.0.0.1:5005")
         return
@@ -56,7 +57,7 @@ def running_stack(url: str | None = None) -> Iterator[tuple[str, str]]:
     model = train(rasa_venv=settings.rasa_venv, models_dir=settings.models_dir)
     ports = [free_port() for _ in range(3)]
     stack = Stack(model=model, database_url=os.environ["DATABASE_URL"], var_dir=var, rasa_port=ports[0],
-                  actions_port=ports[1], gateway_port=ports[2])
+                  actions_port=ports[1], gateway_port=ports[2], extra_env=extra_env or {})
     print("starting the stack for the benchmark...", flush=True)
     stack.start(timeout=400, progress=lambda line: None)
     try:

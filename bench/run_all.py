@@ -3,6 +3,7 @@
 import sys
 
 from bench import (
+    channel_latency,
     language_id,
     message_path,
     nlu_crosslingual,
@@ -10,10 +11,11 @@ from bench import (
     ticket_package,
     translation_path,
     translation_quality,
+    widget_connections,
 )
 
 if __name__ == "__main__":
     sys.argv = sys.argv[:1]  # each bench with its defaults
     for bench in (nlu_quality, nlu_crosslingual, language_id, translation_quality, message_path, translation_path,
-                  ticket_package):
+                  ticket_package, widget_connections, channel_latency):
         bench.main()

@@ -1,6 +1,6 @@
 """Plain keyword-only functions over conversations and messages."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from conversations.models import Conversation, Message
@@ -81,3 +81,24 @@ def reset_rasa_session_turns(*, db_session: Session, sender_id: str) -> None:
     conversation = get(db_session=db_session, sender_id=sender_id)
     if conversation is not None:
         conversation.rasa_session_turns = 0
+
+
+def last_response_key(*, db_session: Session, conversation_id: int) -> str | None:
+    """The response key of the assistant's latest message in the conversation (the question it asked)."""
+    query = (
+        select(Message.response_key)
+        .where(Message.conversation_id == conversation_id, Message.role == "bot")
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+    return db_session.scalars(query).first()
+
+
+def latest_message_id(*, db_session: Session) -> int:
+    return db_session.scalar(select(func.max(Message.id))) or 0
+
+
+def senders_with_messages_after(*, db_session: Session, after_id: int) -> set[str]:
+    """The sender ids of the conversations with messages after `after_id`."""
+    query = select(Conversation.sender_id).join(Message).where(Message.id > after_id).distinct()
+    return set(db_session.scalars(query))

@@ -7,22 +7,40 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from channels.outbox import run_delivery
+from channels.registry import configured_platforms
+from channels.settings import get_outbox_settings
+from database.core import session_scope
 from gateway.exceptions import GatewayError
 from gateway.handoff_jobs import run_handoff_jobs
+from gateway.live import poll_other_processes, watch_commits
 from gateway.rasa_client import RasaClient
-from gateway.routes import chat, conversations, health, pages, parse, tickets
+from gateway.routes import admin, channels, chat, conversations, health, pages, parse, tickets, widget_socket
 from gateway.settings import get_settings
 from handoff.exceptions import AgentNotFound, TicketClosed, TicketNotFound
 from handoff.settings import get_settings as get_handoff_settings
+from learning import jobs as learning_jobs
+from learning.exceptions import LearningError
 from translation.responses import BOT_LANGUAGE, get_catalog
 from translation.service import get_translation_service
 from translation.settings import get_settings as get_translation_settings
 
 logger = logging.getLogger(__name__)
 
+#: Errors of the admin API (learning package): status and code by exception class.
+LEARNING_ERRORS = {
+    "InvalidTrainingData": (422, "invalid_training_data"),
+    "InvalidEvaluationData": (422, "invalid_evaluation_data"),
+    "UnknownIntent": (422, "unknown_intent"),
+    "NotFound": (404, "not_found"),
+    "JobConflict": (409, "job_running"),
+    "ActivationRefused": (409, "activation_refused"),
+    "ModelSwitchFailed": (502, "model_switch_failed"),
+}
 HTTP_ERROR_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
 
 
@@ -61,8 +79,20 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if handoff.webhook_url and handoff.webhook_secret is None:
         raise RuntimeError("HANDOFF_WEBHOOK_URL is set but HANDOFF_WEBHOOK_SECRET is not")
     jobs = asyncio.create_task(run_handoff_jobs(handoff, app.state.responses, app.state.translator))
+    with session_scope() as db_session:
+        admin.refresh_admin_responses(db_session, app.state.responses)
+    learning_worker = asyncio.create_task(learning_jobs.run_worker())
+    platforms = configured_platforms()
+    logger.info("messaging channels: %s", ", ".join(platforms) or "none configured")
+    delivery = asyncio.create_task(run_delivery(platforms, get_outbox_settings())) if platforms else None
+    watch_commits()
+    live_poll = asyncio.create_task(poll_other_processes(settings.live_poll_seconds))
     yield
     jobs.cancel()
+    learning_worker.cancel()
+    if delivery is not None:
+        delivery.cancel()
+    live_poll.cancel()
     await app.state.rasa.close()
 
 
@@ -73,15 +103,19 @@ def create_app() -> FastAPI:
         description="Multilingual shop assistant: chat, NLU parse, conversations and health.",
         lifespan=lifespan,
     )
-    for module in (chat, parse, conversations, tickets, health, pages):
+    for module in (chat, parse, conversations, tickets, admin, health, pages, widget_socket, channels):
         app.include_router(module.router)
+    # The web widget runs on the shop's pages: its HTTP calls (history, polling fallback) are cross-origin
+    app.add_middleware(CORSMiddleware, allow_origins=get_settings().widget_origins, allow_methods=["GET", "POST"],
+                       allow_headers=["Content-Type"])
 
     @app.middleware("http")
     async def limit_body_size(request: Request, call_next):
         length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > get_settings().max_body_bytes:
-            return error_response(413, "body_too_large", f"request bodies are limited to "
-                                  f"{get_settings().max_body_bytes} bytes")
+        limit = (get_settings().max_admin_body_bytes if request.url.path.startswith("/api/v1/admin/")
+                 else get_settings().max_body_bytes)
+        if length and length.isdigit() and int(length) > limit:
+            return error_response(413, "body_too_large", f"request bodies are limited to {limit} bytes")
         return await call_next(request)
 
     @app.exception_handler(GatewayError)
@@ -91,6 +125,11 @@ def create_app() -> FastAPI:
     @app.exception_handler(TicketNotFound)
     async def ticket_not_found(_request: Request, error: TicketNotFound) -> JSONResponse:
         return error_response(404, "ticket_not_found", f"no ticket {error}")
+
+    @app.exception_handler(LearningError)
+    async def learning_error(_request: Request, error: LearningError) -> JSONResponse:
+        status_code, code = LEARNING_ERRORS.get(type(error).__name__, (422, "invalid_request"))
+        return error_response(status_code, code, str(error))
 
     @app.exception_handler(AgentNotFound)
     async def agent_not_found(_request: Request, error: AgentNotFound) -> JSONResponse:

@@ -42,3 +42,13 @@ class Unauthorized(GatewayError):
 class Forbidden(GatewayError):
     status_code = 403
     code = "forbidden"
+
+
+class ChannelNotConfigured(GatewayError):
+    status_code = 404
+    code = "channel_not_configured"
+
+
+class InvalidBody(GatewayError):
+    status_code = 400
+    code = "invalid_body"

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from conversations import service as conversation_service
 from conversations.models import Conversation
 from database.core import session_scope
+from gateway.buttons import buttons_for, pressed, shown_text
 from gateway.exceptions import InvalidCustomerToken
 from gateway.language import apply_language_request, choose_language
 from gateway.rasa_client import RasaClient, RasaUnavailable, latest_slot_value, parse_of_message
@@ -159,14 +160,20 @@ async def handle_message_flow(
         conversation, new = conversation_service.get_or_create(
             db_session=db_session, sender_id=request.sender_id, channel=channel, language=BOT_LANGUAGE
         )
-        language = choose_language(request.language, request.text, conversation, new=new)
+        # A quick-reply click (`/affirm`) says nothing about the language and reaches Rasa as it is
+        payload = pressed(request.text)
+        language = choose_language(request.language, "" if payload else request.text, conversation, new=new)
         if customer_id is not None:
             conversation.customer_id = customer_id
 
-        # Store the shopper's message before anything can fail: it is never lost
+        # Store the shopper's message before anything can fail: it is never lost (a click as the button's title)
+        shown, shown_en = request.text, request.text if language == BOT_LANGUAGE else None
+        if payload:
+            shown, shown_en = shown_text(payload, language, responses, conversation_service.last_response_key(
+                db_session=db_session, conversation_id=conversation.id))
         shopper_message = conversation_service.add_message(
-            db_session=db_session, conversation=conversation, role="shopper", text=request.text,
-            language=language, text_en=request.text if language == BOT_LANGUAGE else None,
+            db_session=db_session, conversation=conversation, role="shopper", text=shown, language=language,
+            text_en=shown_en,
         )
         ticket = handoff_service.open_ticket_of(db_session=db_session, conversation_id=conversation.id)
         # (commit before any await: no pooled connection is held while waiting for MT or Rasa)
@@ -179,7 +186,7 @@ async def handle_message_flow(
             return ChatResponse(language=language, messages=[], handoff=Handoff(ticket_id=ticket.id))
 
         # Give Rasa the text it understands best: English MT where it helps, else the original
-        inbound = await english_for_understanding(request.text, language, translator)
+        inbound = None if payload else await english_for_understanding(request.text, language, translator)
         text_en = request.text if language == BOT_LANGUAGE else (inbound.text if inbound else None)
 
         # Ask the assistant; the original text always travels in the metadata (the encoder reads it)
@@ -233,13 +240,14 @@ async def handle_message_flow(
         db_session.commit()
 
         # Off the critical path: English of the shopper's message for agents; a shorter Rasa session
-        if text_en is None:
+        if text_en is None and not payload:
             translate_for_agents_later(shopper_message.id, request.text, language, translator)
         if should_roll_rasa_session(conversation.rasa_session_turns, shopper_message.delivered, replies):
             roll_rasa_session_later(request.sender_id, rasa)
 
     return ChatResponse(
         language=language,
-        messages=[ChatMessage(text=reply.text, text_en=reply.text_en) for reply in replies],
+        messages=[ChatMessage(text=reply.text, text_en=reply.text_en,
+                              buttons=buttons_for(reply.response_key, language, responses)) for reply in replies],
         handoff=Handoff(ticket_id=ticket.id) if ticket is not None else None,
     )

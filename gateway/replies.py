@@ -6,10 +6,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from channels import outbox as channel_outbox
+from channels.base import Button
 from conversations import service as conversation_service
 from conversations.models import Conversation, Message
+from gateway.buttons import buttons_for
 from shop.profile import load_profile
-from translation.responses import BOT_LANGUAGE, ResponseCatalog
+from translation.responses import BOT_LANGUAGE, ResponseCatalog, get_catalog
 from translation.service import TranslationService
 
 
@@ -62,9 +65,14 @@ def render_bot_messages(
 
 
 def store_reply(*, db_session: Session, conversation: Conversation, reply: Reply) -> Message:
-    """Keep a bot reply in the conversation's history, in both languages."""
-    return conversation_service.add_message(
+    """Keep a bot reply in the conversation's history, in both languages; on a messaging channel it is queued
+    for the shopper in the same transaction (with its quick replies)."""
+    message = conversation_service.add_message(
         db_session=db_session, conversation=conversation, role="bot", text=reply.text, text_en=reply.text_en,
         language=conversation.language, response_key=reply.response_key,
         translation_backend=reply.translation_backend, translation_ms=reply.translation_ms,
     )
+    buttons = buttons_for(reply.response_key, conversation.language, get_catalog())
+    channel_outbox.enqueue_message(db_session=db_session, conversation=conversation, text=reply.text,
+                                   buttons=[Button(**button) for button in buttons])
+    return message

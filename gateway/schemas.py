@@ -1,6 +1,10 @@
 """The public API's request and response bodies (design.md, "Interfaces that others depend on")."""
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from conversations.schemas import MessageRead
 
 
 class StrictBody(BaseModel):
@@ -24,9 +28,17 @@ class ParseRequest(StrictBody):
         return value.lower() if value else value
 
 
+class Button(BaseModel):
+    """A quick reply: `payload` is what the client sends as the shopper's message when it is clicked."""
+
+    title: str
+    payload: str
+
+
 class ChatMessage(BaseModel):
     text: str
     text_en: str
+    buttons: list[Button] = []
 
 
 class Handoff(BaseModel):
@@ -55,3 +67,11 @@ class ParseResponse(BaseModel):
     text_en: str | None
     intent: Intent
     entities: list[Entity]
+
+
+class ConversationMessage(MessageRead):
+    """A stored message as the web clients show it: with the quick replies of the question it asks, and
+    whether it opens or closes a handoff (so a client knows a person is answering without asking)."""
+
+    buttons: list[Button] = []
+    handoff: Literal["opened", "closed"] | None = None

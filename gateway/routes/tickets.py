@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from channels import outbox as channel_outbox
 from conversations import service as conversation_service
 from conversations.models import Conversation
 from conversations.schemas import MessageRead
@@ -135,6 +136,7 @@ async def reply_to_shopper(
         text=shown.text if shown else body.text, text_en=body.text, language=ticket.language,
         translation_backend=shown.backend if shown else None, translation_ms=shown.milliseconds if shown else None,
     )
+    channel_outbox.enqueue_message(db_session=db_session, conversation=message.conversation, text=message.text)
     db_session.commit()
     return message
 

@@ -8,12 +8,16 @@ from pathlib import Path
 import httpx
 import pytest
 
+from database.core import session_scope
 from database.settings import REPO_ROOT
+from handoff.agents import create_user
+from learning.activation import ensure_active_model
 from shopbot.processes import Stack
 from shopbot.settings import get_settings
-from shopbot.training import train
+from tests.channels.fake_platform import FakePlatform
 from tests.conftest import TEST_VAR
 from tests.net import free_port
+from tests.stack.browser import launch_chromium
 
 pytestmark = pytest.mark.stack
 
@@ -43,21 +47,57 @@ class RunningStack:
 
 
 @pytest.fixture(scope="session")
-def trained_model() -> Path:
-    """The model for the current training data; trained once and cached in bot/models by data fingerprint."""
+def trained_model(seeded_database) -> Path:
+    """The model for the current training data, registered as the active version (as `shopbot run` does);
+    trained once and cached in bot/models by data fingerprint."""
     settings = get_settings()
-    return train(rasa_venv=settings.rasa_venv, models_dir=REPO_ROOT / "bot" / "models")
+    with session_scope() as db_session:
+        return ensure_active_model(db_session=db_session, var_dir=TEST_VAR, rasa_venv=settings.rasa_venv,
+                                   models_dir=REPO_ROOT / "bot" / "models", activated_by="tests")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium (tests/stack/browser.py), one per test module."""
+    with launch_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture(scope="session")
-def running_stack(trained_model, seeded_database) -> RunningStack:
+def agent_token(seeded_database) -> str:
+    """An agent's API token (handoff.agents.create_user), for the ticket endpoints."""
+    with session_scope() as db_session:
+        _, token = create_user(db_session=db_session, name="e2e-agent", role="agent")
+    return token
+
+
+@pytest.fixture(scope="session")
+def admin_token(seeded_database) -> str:
+    """An admin's API token: ticket assignment and the admin API."""
+    with session_scope() as db_session:
+        _, token = create_user(db_session=db_session, name="e2e-admin", role="admin")
+    return token
+
+
+@pytest.fixture(scope="session")
+def fake_platform() -> FakePlatform:
+    """The Telegram / WhatsApp / Messenger APIs the stack's gateway sends to (tests/channels/fake_platform.py)."""
+    platform = FakePlatform()
+    platform.start()
+    yield platform
+    platform.stop()
+
+
+@pytest.fixture(scope="session")
+def running_stack(trained_model, seeded_database, fake_platform) -> RunningStack:
     profile = TEST_VAR / "profile.yml"
     shutil.copy(REPO_ROOT / "shop" / "profile.yml", profile)
     gateway_port = free_port()
     stack = Stack(
         model=trained_model, database_url=os.environ["DATABASE_URL"], var_dir=TEST_VAR,
         rasa_port=free_port(), actions_port=free_port(), gateway_port=gateway_port,
-        extra_env={"SHOP_PROFILE_PATH": str(profile), "HANDOFF_ESCALATE_ORDER_VALUE": str(ESCALATE_ORDER_VALUE)},
+        extra_env={"SHOP_PROFILE_PATH": str(profile), "HANDOFF_ESCALATE_ORDER_VALUE": str(ESCALATE_ORDER_VALUE),
+                   **fake_platform.env()},
     )
     stack.start(timeout=400, progress=lambda line: None)
     yield RunningStack(stack=stack, url=f"http://127.0.0.1:{gateway_port}", profile_path=profile)

@@ -7,12 +7,12 @@ from handoff.agents import create_user
 from shop.auth import create_customer_token
 from shop.enums import OrderStatus
 from tests.factories import orders_in_status
-from tests.stack.test_chat_page import SCREENSHOTS, browser  # noqa: F401  (the browser fixture)
+from tests.stack.browser import SCREENSHOTS
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 
 
-def test_agent_handles_a_ticket_in_the_console(running_stack, browser, db_session):  # noqa: F811
+def test_agent_handles_a_ticket_in_the_console(running_stack, browser, db_session):
     order = orders_in_status(db_session, OrderStatus.DELIVERED)[-6]
     with session_scope() as session:
         _, token = create_user(db_session=session, name="console-agent", role="agent")

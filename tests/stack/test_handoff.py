@@ -16,13 +16,6 @@ from translation.backends.apertium import ApertiumBackend
 pytestmark = pytest.mark.stack
 
 
-@pytest.fixture(scope="module")
-def agent_token(seeded_database) -> str:
-    with session_scope() as db_session:
-        _, token = create_user(db_session=db_session, name="e2e-agent", role="agent")
-    return token
-
-
 def ask_then_hand_over(running_stack, sender: str, order, where: str, ask_for_person: str) -> dict:
     """The shopper asks about an order (verified by e-mail), then asks for a person; the chat reply."""
     running_stack.chat(sender, where.format(n=order.number))
@@ -141,9 +134,8 @@ def test_spanish_shopper_gets_the_agents_reply_in_spanish(running_stack, db_sess
     assert running_stack.chat(sender, "¿Qué métodos de pago aceptan?")["messages"]
 
 
-def test_only_admins_assign_tickets_to_other_agents(running_stack, agent_token):
+def test_only_admins_assign_tickets_to_other_agents(running_stack, agent_token, admin_token):
     with session_scope() as db_session:
-        admin, admin_token = create_user(db_session=db_session, name="e2e-admin", role="admin")
         colleague, _ = create_user(db_session=db_session, name="e2e-colleague", role="agent")
         colleague_id = colleague.id
     ticket_id = running_stack.chat("e2e-assign", "I want to talk to a human agent")["handoff"]["ticket_id"]

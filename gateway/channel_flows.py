@@ -1,0 +1,119 @@
+"""Messages from messaging channels (Telegram, WhatsApp, Messenger), handled after the webhook was
+acknowledged: through the same per-message path as the chat API, the replies leaving through the channel
+outbox (queued where each reply is stored, see gateway/replies.py)."""
+
+import asyncio
+import logging
+import weakref
+
+from sqlalchemy.orm import Session
+
+from channels import outbox
+from channels import service as channel_service
+from channels.base import Inbound
+from channels.registry import PLATFORMS
+from conversations import service as conversation_service
+from conversations.models import Conversation
+from database.core import get_session_factory
+from gateway.flows import handle_message_flow
+from gateway.rasa_client import RasaClient, latest_slot_value
+from gateway.replies import render_reply, store_reply
+from gateway.schemas import ChatRequest
+from gateway.settings import get_settings
+from shop.auth import create_customer_token
+from translation.responses import BOT_LANGUAGE, ResponseCatalog
+from translation.service import TranslationService
+from translation.settings import get_settings as get_translation_settings
+
+logger = logging.getLogger(__name__)
+
+# One chat's messages are handled in the order they arrived, so its replies are queued in that order too.
+_chat_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+_tasks: set[asyncio.Task] = set()
+
+
+def _first_language(inbound: Inbound) -> str:
+    """A new conversation starts in the language the user's app is set to, if it is one we answer in."""
+    hint = (inbound.language_hint or "").split("-")[0].lower()
+    return hint if hint in get_translation_settings().languages else BOT_LANGUAGE
+
+
+def answer_unreadable(*, db_session: Session, conversation: Conversation, kind: str, responses: ResponseCatalog,
+                      translator: TranslationService) -> None:
+    """Keep a note of what the shopper sent (agents see it) and ask them, in their language, to type."""
+    conversation_service.add_message(db_session=db_session, conversation=conversation, role="shopper",
+                                     text=f"[{kind}]", text_en=f"[{kind}]", language=conversation.language)
+    reply = render_reply({"response": "utter_unsupported_message"}, conversation.language, responses=responses,
+                         translator=translator, db_session=db_session)
+    store_reply(db_session=db_session, conversation=conversation, reply=reply)
+
+
+def remember_verified_customer(*, db_session: Session, inbound: Inbound, conversation: Conversation) -> None:
+    """Once the order flow verified who the shopper is (order number + e-mail), link the channel user to that
+    customer, so that later conversations on this channel start identified."""
+    verified = latest_slot_value(db_session=db_session, sender_id=inbound.sender_id, slot="customer_id")
+    if verified and str(verified).isdigit():
+        channel_service.link_customer(db_session=db_session, channel=inbound.channel,
+                                      channel_user_id=inbound.user_id, customer_id=int(verified))
+        conversation.customer_id = int(verified)
+        logger.info("%s user linked to customer %s", inbound.channel, verified)
+
+
+async def channel_message_flow(
+    *, inbound: Inbound, rasa: RasaClient, responses: ResponseCatalog, translator: TranslationService
+) -> None:
+    """One message from a messaging channel, answered through the channel's outbox."""
+    with get_session_factory()() as db_session:
+        # Acknowledge what the platform needs acknowledged (a pressed Telegram button)
+        outbox.enqueue(db_session=db_session, channel=inbound.channel, recipient=inbound.chat_id,
+                       bodies=PLATFORMS[inbound.channel].receipt_bodies(inbound))
+        conversation, _ = conversation_service.get_or_create(
+            db_session=db_session, sender_id=inbound.sender_id, channel=inbound.channel,
+            language=_first_language(inbound))
+        db_session.commit()
+
+        # Images, stickers, voice, locations...: ask for text
+        if inbound.text is None:
+            answer_unreadable(db_session=db_session, conversation=conversation, kind=inbound.kind,
+                              responses=responses, translator=translator)
+            db_session.commit()
+            return
+
+        # A linked channel user is vouched for like a logged-in shopper of the shop
+        customer_id = None
+        if inbound.one_to_one:
+            customer_id = channel_service.linked_customer_id(db_session=db_session, channel=inbound.channel,
+                                                             channel_user_id=inbound.user_id)
+        request = ChatRequest(sender_id=inbound.sender_id, text=inbound.text[:get_settings().max_message_chars],
+                              customer_token=create_customer_token(customer_id) if customer_id else None)
+        await handle_message_flow(request=request, channel=inbound.channel, db_session=db_session, rasa=rasa,
+                                  responses=responses, translator=translator)
+
+        # Remember the customer the order flow verified
+        if customer_id is None and inbound.one_to_one:
+            remember_verified_customer(db_session=db_session, inbound=inbound, conversation=conversation)
+            db_session.commit()
+
+
+async def _handle_in_order(inbound_messages: list[Inbound], **services) -> None:
+    for inbound in inbound_messages:
+        lock = _chat_locks.get(inbound.sender_id)
+        if lock is None:
+            lock = _chat_locks[inbound.sender_id] = asyncio.Lock()
+        async with lock:
+            await channel_message_flow(inbound=inbound, **services)
+
+
+def _report_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("a channel message could not be handled", exc_info=task.exception())
+
+
+def handle_later(inbound_messages: list[Inbound], *, rasa: RasaClient, responses: ResponseCatalog,
+                 translator: TranslationService) -> None:
+    """Handle the messages of one webhook after it has been acknowledged (platforms retry slow webhooks)."""
+    task = asyncio.get_running_loop().create_task(
+        _handle_in_order(inbound_messages, rasa=rasa, responses=responses, translator=translator))
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+    task.add_done_callback(_report_failure)

@@ -1,0 +1,113 @@
+"""Live delivery of new conversation messages to connected web widgets (in-process publish/subscribe).
+
+A commit that stores messages wakes the widgets of those conversations connected to this process: a
+SQLAlchemy session event, so every writer (the message flow, an agent's reply, a ticket close, a waiting
+notice, a messaging channel) is covered without calling anything. Messages stored by another process are
+found by one slow poll shared by all connections. A woken connection reads its conversation's messages after
+the last one it sent; idle, it holds one `asyncio.Event`.
+"""
+
+import asyncio
+import logging
+from collections.abc import Iterable
+
+from anyio import to_thread
+from sqlalchemy import event, inspect
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from conversations import service as conversation_service
+from conversations.models import Message
+from database.core import session_scope
+
+logger = logging.getLogger(__name__)
+
+_SENDERS_KEY = "live_senders"
+
+
+class LiveMessages:
+    """Per sender id, the events of the connections waiting for that conversation's new messages."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[str, set[asyncio.Event]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def subscribe(self, sender_id: str) -> asyncio.Event:
+        self._loop = asyncio.get_running_loop()
+        woken = asyncio.Event()
+        self._waiting.setdefault(sender_id, set()).add(woken)
+        return woken
+
+    def unsubscribe(self, sender_id: str, woken: asyncio.Event) -> None:
+        events = self._waiting.get(sender_id)
+        if events is not None:
+            events.discard(woken)
+            if not events:
+                del self._waiting[sender_id]
+
+    def senders(self) -> set[str]:
+        return set(self._waiting)
+
+    def notify(self, sender_ids: Iterable[str]) -> None:
+        """Wake the connections of these conversations; safe from any thread (sync routes commit in one)."""
+        sender_ids = frozenset(sender_ids)
+        if sender_ids and self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wake, sender_ids)
+
+    def _wake(self, sender_ids: frozenset[str]) -> None:
+        for sender_id in sender_ids:
+            for woken in self._waiting.get(sender_id, ()):
+                woken.set()
+
+
+#: This process's subscriptions.
+live_messages = LiveMessages()
+
+
+def _remember_new_messages(session: Session, _flush_context) -> None:
+    for obj in session.new:
+        if isinstance(obj, Message):
+            conversation = inspect(obj).attrs.conversation.loaded_value
+            sender_id = getattr(conversation, "sender_id", None)
+            if sender_id:  # (a message added by id only is found by the poll instead)
+                session.info.setdefault(_SENDERS_KEY, set()).add(sender_id)
+
+
+def _notify_after_commit(session: Session) -> None:
+    senders = session.info.pop(_SENDERS_KEY, None)
+    if senders:
+        live_messages.notify(senders)
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_SENDERS_KEY, None)
+
+
+def watch_commits() -> None:
+    """Notify subscribers after every commit that stored messages (installed once, at gateway start)."""
+    for name, listener in (("after_flush", _remember_new_messages), ("after_commit", _notify_after_commit),
+                           ("after_rollback", _forget)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
+def _look(after_id: int | None) -> tuple[int, set[str]]:
+    """The latest message id, and the conversations with messages after `after_id` (none on the first look)."""
+    with session_scope() as db_session:
+        latest = conversation_service.latest_message_id(db_session=db_session)
+        if after_id is None:
+            return latest, set()
+        return latest, conversation_service.senders_with_messages_after(db_session=db_session, after_id=after_id)
+
+
+async def poll_other_processes(interval: float) -> None:
+    """Forever: wake the connections whose conversations got messages stored by another process (messages of
+    this process wake them at once; a second wake-up finds nothing new and costs one small query)."""
+    last_id: int | None = None
+    while True:
+        try:
+            last_id, senders = await to_thread.run_sync(_look, last_id)
+            live_messages.notify(senders & live_messages.senders())
+        except SQLAlchemyError as error:
+            logger.warning("live message poll failed, retrying: %s", error)
+        await asyncio.sleep(interval)

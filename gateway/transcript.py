@@ -1,0 +1,18 @@
+"""Stored messages as the web clients show them (history, polling and the WebSocket send the same shape)."""
+
+from conversations.models import Message
+from gateway.buttons import buttons_for
+from gateway.schemas import ConversationMessage
+from translation.responses import ResponseCatalog
+
+#: Responses that tell the shopper a person takes over, or that the assistant is back.
+HANDOFF_EVENTS = {"utter_handoff_queue": "opened", "utter_handoff_after_hours": "opened",
+                  "utter_handoff_closed": "closed"}
+
+
+def shown_message(message: Message, responses: ResponseCatalog) -> ConversationMessage:
+    shown = ConversationMessage.model_validate(message)
+    shown.handoff = HANDOFF_EVENTS.get(message.response_key or "")
+    if message.role == "bot":
+        shown.buttons = buttons_for(message.response_key, message.language, responses)
+    return shown
