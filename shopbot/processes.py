@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from database.settings import REPO_ROOT
+from gateway.settings import get_settings as get_gateway_settings
 from shopbot.rasa_endpoints import write_endpoints
 from shopbot.training import rasa_environment
 
@@ -137,8 +138,11 @@ class Stack:
             ),
             Service(
                 name="gateway",
+                # Widget frames are answered with an error above the body limit; far above it (a 10 MB frame)
+                # uvicorn closes the socket before buffering them (its default allows 16 MiB)
                 command=[python, "-m", "uvicorn", "gateway.app:app", "--host", self.host,
-                         "--port", str(self.gateway_port), "--no-access-log"],
+                         "--port", str(self.gateway_port), "--no-access-log",
+                         "--ws-max-size", str(4 * get_gateway_settings().max_body_bytes)],
                 env=gateway_env,
                 health_url=f"http://{self.host}:{self.gateway_port}/health",
                 is_healthy=lambda r: r.status_code == 200,
