@@ -16,10 +16,10 @@ EXAMPLES = [
 UNSURE = np.array([0.5, 0.5])
 
 
-def trained(weight: float = 0.7) -> CharNgramModels:
-    models = CharNgramModels(weight=weight)
+def trained() -> CharNgramModels:
+    models = CharNgramModels(weights={"vi": 0.7, "ms": 0.7})
     texts, intents, languages = zip(*EXAMPLES)
-    models.train(list(texts), list(intents), list(languages), modelled=["vi", "ms"])
+    models.train(list(texts), list(intents), list(languages))
     return models
 
 

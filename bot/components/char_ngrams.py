@@ -3,9 +3,10 @@
 USE-multilingual v3 was trained on 16 languages; Vietnamese, Indonesian and Malay are not among them, and
 its embeddings of those languages carry little meaning (held-out Vietnamese accuracy 0.28 with the encoder
 alone). For each such language a TF-IDF character n-gram classifier is trained on that language's own
-examples and blended with the encoder's probabilities for messages in that language; messages in other
-languages are untouched, so English and the encoder's languages keep their figures (bench/model_ops.py,
-bench/nlu_quality.py). The message's language comes from the gateway (metadata) or, for `/model/parse`,
+examples and blended with the encoder's probabilities for messages in that language (Japanese gets a light
+share: it sharpens its out-of-scope boundary); messages in other languages are untouched, so English and the
+rest keep their figures (bench/model_ops.py, bench/nlu_quality.py, bench/nlu_crosslingual.py).
+The message's language comes from the gateway (metadata) or, for `/model/parse`,
 from a small character n-gram language identifier trained on the same examples.
 """
 
@@ -31,14 +32,15 @@ def _char_classifier(ngrams: tuple[int, int], C: float, max_features: int | None
 
 
 class CharNgramModels:
-    def __init__(self, weight: float) -> None:
-        self.weight = weight
+    def __init__(self, weights: dict[str, float]) -> None:
+        #: {language: share of its character model in the blended probabilities}
+        self.weights = weights
         self.identifier: Pipeline | None = None
         self.intents: dict[str, Pipeline] = {}
 
-    def train(self, texts: list[str], intents: list[str], languages: list[str], modelled: list[str]) -> None:
-        """One intent model per modelled language with examples, and the identifier over all languages."""
-        for language in modelled:
+    def train(self, texts: list[str], intents: list[str], languages: list[str]) -> None:
+        """One intent model per weighted language with examples, and the identifier over all languages."""
+        for language in self.weights:
             rows = [i for i, lang in enumerate(languages) if lang == language]
             if len({intents[i] for i in rows}) > 1:
                 self.intents[language] = _char_classifier((2, 4), C=10.0).fit(
@@ -62,14 +64,14 @@ class CharNgramModels:
             model = self.intents[lang]
             by_intent = dict(zip(model.classes_, model.predict_proba([text])[0]))
             char = np.array([by_intent.get(intent, 0.0) for intent in classes])
-            share = self.weight * certainty
+            share = self.weights[lang] * certainty
             result = (1 - share) * result + share * char
         return result
 
     def save(self, path: Path) -> None:
         import skops.io as sio
 
-        sio.dump({"weight": self.weight, "identifier": self.identifier, "intents": self.intents}, path)
+        sio.dump({"weights": self.weights, "identifier": self.identifier, "intents": self.intents}, path)
 
     @classmethod
     def load(cls, path: Path) -> CharNgramModels:
@@ -80,6 +82,6 @@ class CharNgramModels:
         if unexpected:
             raise ValueError(f"unexpected types in {path}: {unexpected}")
         state = sio.load(path, trusted=untrusted)
-        models = cls(weight=state["weight"])
+        models = cls(weights=state["weights"])
         models.identifier, models.intents = state["identifier"], state["intents"]
         return models

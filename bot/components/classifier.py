@@ -7,7 +7,7 @@
   the classifier what those languages look like, but at full weight they pull English decisions off
   (measured: Bitext accuracy 0.929 -> 0.906); a lower weight keeps both. C, the weight and the fallback
   threshold were chosen together on development data (bench/nlu_quality.py, bench/nlu_crosslingual.py).
-- For languages the encoder was not trained on (`char_ngram_languages`), a character n-gram model of that
+- For languages the encoder handles poorly (`char_ngram_weights`), a character n-gram model of that
   language's examples is blended in for messages in that language (bot/components/char_ngrams.py).
 """
 
@@ -46,8 +46,8 @@ class SentenceIntentClassifier(LogisticRegressionClassifier):
             "max_iter": 3000,
             "class_weight": "balanced",
             "other_language_weight": 1.0,
-            "char_ngram_languages": [],
-            "char_ngram_weight": 0.7,
+            # {language: share of the character model in that language's intent probabilities}
+            "char_ngram_weights": {},
         }
 
     def __init__(
@@ -75,10 +75,9 @@ class SentenceIntentClassifier(LogisticRegressionClassifier):
                    for e in examples]
         intents = [e.get(INTENT) for e in examples]
         self.clf.fit(self._create_X(examples), intents, sample_weight=weights)
-        if self.config["char_ngram_languages"]:
-            self.char_models = CharNgramModels(weight=float(self.config["char_ngram_weight"]))
-            self.char_models.train([e.get(TEXT) for e in examples], intents,
-                                   [example_language(e) for e in examples], list(self.config["char_ngram_languages"]))
+        if self.config["char_ngram_weights"]:
+            self.char_models = CharNgramModels(weights=dict(self.config["char_ngram_weights"]))
+            self.char_models.train([e.get(TEXT) for e in examples], intents, [example_language(e) for e in examples])
         self.persist()
         return self._resource
 
