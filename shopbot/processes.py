@@ -120,7 +120,9 @@ class Stack:
         return [
             Service(
                 name="rasa",
-                command=[str(self.rasa_venv / "bin" / "rasa"), "run", "--enable-api", "-i", self.host,
+                # `rasa run`, with model switches loading off the event loop (bot/rasa_server.py)
+                command=[str(self.rasa_venv / "bin" / "python"), "-m", "bot.rasa_server", "run", "--enable-api",
+                         "-i", self.host,
                          "-p", str(self.rasa_port), "-m", str(self.model), "--endpoints", str(endpoints),
                          "--credentials", "bot/credentials.yml"],
                 env=rasa_env,
