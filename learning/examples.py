@@ -13,6 +13,7 @@ from learning.exceptions import InvalidTrainingData, UnknownIntent
 from learning.models import IntentDefinition, ResponseText, TrainingExample
 from learning.settings import get_settings
 from translation.responses import BOT_LANGUAGE
+from translation.settings import get_settings as get_translation_settings
 
 INTENT_NAME = re.compile(r"^[a-z][a-z0-9_]{2,63}$")
 MAX_EXAMPLE_CHARS = 500
@@ -53,7 +54,14 @@ def response_key(intent: str) -> str:
     return f"utter_{intent}"
 
 
+def _check_language(language: str) -> None:
+    configured = get_translation_settings().languages
+    if language not in configured:
+        raise InvalidTrainingData(f"language {language!r} is not configured; use one of {', '.join(configured)}")
+
+
 def _check_example(example: ExampleIn) -> None:
+    _check_language(example.language)
     if not example.text.strip():
         raise InvalidTrainingData("an example is empty")
     if len(example.text) > MAX_EXAMPLE_CHARS:
@@ -117,6 +125,7 @@ def create_intent(
 
 
 def set_response(*, db_session: Session, key: str, language: str, text: str, updated_by: str) -> ResponseText:
+    _check_language(language)
     if not text.strip():
         raise InvalidTrainingData(f"the {language} response text is empty")
     row = db_session.scalar(select(ResponseText).where(ResponseText.key == key, ResponseText.language == language))

@@ -23,7 +23,7 @@ from gateway.deps import CurrentAdmin, RasaDep, ResponsesDep, SessionDep, Transl
 from gateway.settings import get_settings
 from learning import activation, examples, inbox, jobs, registry
 from learning.evaluate import rows_from_dicts
-from learning.exceptions import NotFound
+from learning.exceptions import InvalidTrainingData, NotFound
 from learning.export import admin_examples_yaml
 from learning.models import TrainingExample
 from shopbot.settings import get_settings as get_run_settings
@@ -88,7 +88,10 @@ def add_examples(body: ExamplesCreate, db_session: SessionDep, admin: CurrentAdm
 @router.post("/examples/import", status_code=status.HTTP_201_CREATED)
 async def import_examples(request: Request, db_session: SessionDep, admin: CurrentAdmin) -> dict:
     """A Rasa NLU YAML file as the request body: all its examples are stored, or none (errors name the line)."""
-    content = (await request.body()).decode("utf-8", errors="strict")
+    try:
+        content = (await request.body()).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidTrainingData("the file is not UTF-8 text") from error
     stored = examples.import_nlu_yaml(db_session=db_session, content=content, created_by=admin.name)
     db_session.commit()
     return {"stored": stored}

@@ -25,6 +25,14 @@ def test_examples_are_stored_once_with_who_added_them(fresh_db):
         ("¿dónde está mi paquete?", "es", "where is my parcel?", "ana")]
 
 
+def test_examples_and_responses_in_unconfigured_languages_are_refused(fresh_db):
+    with pytest.raises(InvalidTrainingData, match="language 'xx' is not configured"):
+        add_examples(db_session=fresh_db, intent="greet", examples=[ExampleIn("hallo", "xx")], created_by="ana")
+    with pytest.raises(InvalidTrainingData, match="language 'xx' is not configured"):
+        create_intent(db_session=fresh_db, name="gift_wrapping", description="", created_by="ana",
+                      responses={"en": "Yes.", "xx": "Ja."}, examples=[])
+
+
 @pytest.mark.parametrize("name, responses, message", [
     ("Gift Wrapping", {"en": "Yes"}, "not a valid intent name"),
     ("order_status", {"en": "Yes"}, "already exists"),

@@ -81,6 +81,8 @@ def test_a_bad_training_file_is_refused_with_its_line_and_the_model_keeps_servin
     broken = 'nlu:\n- intent: greet\n  examples: |\n    - hi\n  - : [\n'
     response = api.post("/examples/import", content=broken.encode())
     assert response.status_code == 422 and "line" in response.json()["error"]["message"]
+    not_text = api.post("/examples/import", content="nlu: é".encode("latin-1"))
+    assert not_text.status_code == 422 and "UTF-8" in not_text.json()["error"]["message"]
     assert parse(running_stack, "where is my order 1000123")["intent"]["name"] == "order_status"
 
 
