@@ -45,10 +45,9 @@ def running_stack(url: str | None = None, extra_env: dict[str, str] | None = Non
     from database.core import session_scope
     from database.migrate import upgrade_database
     from shop.seed import seed_demo_shop
-    from shopbot.processes import Stack
+    from shopbot.processes import Stack, free_port
     from shopbot.settings import get_settings
     from shopbot.training import train
-    from tests.net import free_port
 
     upgrade_database()
     with session_scope() as db_session:

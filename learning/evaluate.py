@@ -7,12 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from gateway.flows import OUT_OF_SCOPE
 from gateway.rasa_client import RasaClient
 from gateway.understanding import Understanding, understand
 from learning.exceptions import LearningError
 from translation.service import TranslationService
 
-OUT_OF_SCOPE = "out_of_scope"
 MAX_ERRORS_LISTED = 200
 
 

@@ -55,19 +55,23 @@ def build_report(*, model: Path, version_id: int | None, rows: list[EvalRow], so
     return report
 
 
-def score_version_on_heldout(version_id: int, *, reporter: JobReporter, fraction: tuple[float, float]) -> dict:
-    """Score a version on the held-out set and keep the headline figures in the registry."""
-    path = get_settings().heldout_path
-    rows = load_rows(path)
-    with session_scope() as db_session:
-        model = Path(registry.get_or_raise(db_session, version_id).path)
-    metrics = evaluate_model_file(model, rows, reporter=reporter, fraction=fraction)
+def keep_heldout_figures(version_id: int, metrics: dict) -> dict:
+    """The headline figures on the held-out set, kept in the registry (what the activation gate compares)."""
     figures = headline(metrics)
     with session_scope() as db_session:
         registry.get_or_raise(db_session, version_id).metrics = figures
+    return figures
+
+
+def score_version_on_heldout(version_id: int, *, reporter: JobReporter, fraction: tuple[float, float]) -> dict:
+    """Score a version on the held-out set, keep the figures in the registry and write its report."""
+    path = get_settings().heldout_path
+    with session_scope() as db_session:
+        model = Path(registry.get_or_raise(db_session, version_id).path)
     out_dir = get_run_settings().var_dir / "reports" / f"model-{version_id}-heldout"
-    write_report(build_report(model=model, version_id=version_id, rows=rows, source=path.name, metrics=metrics,
-                              active=None), out_dir)
+    report = evaluate_and_report(model=model, version_id=version_id, rows=load_rows(path), source=path.name,
+                                 out_dir=out_dir, active=None, reporter=reporter, fraction=fraction)
+    figures = keep_heldout_figures(version_id, report["metrics"])
     reporter.log(f"held-out accuracy {figures['accuracy']}, macro-F1 {figures['macro_f1']}; report in {out_dir}")
     return figures
 
@@ -75,9 +79,10 @@ def score_version_on_heldout(version_id: int, *, reporter: JobReporter, fraction
 def evaluate_and_report(
     *, model: Path, version_id: int | None, rows: list[EvalRow], source: str, out_dir: Path,
     active: tuple[str, Path, dict | None] | None, reporter: JobReporter | None = None, echo=print,
+    fraction: tuple[float, float] = (0.5, 0.95),
 ) -> dict:
     """Evaluate `model` (and the active model, for the comparison, unless its figures on these rows are given)
-    and write the reports into out_dir. Returns the report."""
+    and write the reports into out_dir. Returns the report. `fraction`: the job's progress band for `model`."""
     say = reporter.step if reporter else (lambda fraction, stage: echo(stage))
     compare_to = None
     if active is not None:
@@ -87,8 +92,8 @@ def evaluate_and_report(
             active_figures = headline(evaluate_model_file(active_path, rows, reporter=reporter,
                                                           fraction=(0.02, 0.45), echo=echo))
         compare_to = (active_name, active_figures)
-    say(0.5, f"evaluating {model.name} on {len(rows)} rows ({source})")
-    metrics = evaluate_model_file(model, rows, reporter=reporter, fraction=(0.5, 0.95), echo=echo)
+    say(fraction[0], f"evaluating {model.name} on {len(rows)} rows ({source})")
+    metrics = evaluate_model_file(model, rows, reporter=reporter, fraction=fraction, echo=echo)
     report = build_report(model=model, version_id=version_id, rows=rows, source=source, metrics=metrics,
                           active=compare_to)
     write_report(report, out_dir)
@@ -111,8 +116,7 @@ def run_evaluation(*, job_id: int, params: dict, requested_by: str, reporter: Jo
                                  active=active, reporter=reporter)
     metrics = report["metrics"]
     if heldout:
-        with session_scope() as db_session:
-            registry.get_or_raise(db_session, version_id).metrics = headline(metrics)
+        keep_heldout_figures(version_id, metrics)
     reporter.log(f"accuracy {metrics['accuracy']}, macro-F1 {metrics['macro_f1']}; report in {out_dir}")
     return {"report_dir": str(out_dir), "report_url": f"/api/v1/admin/jobs/{job_id}/report",
             "metrics": headline(metrics), "comparison": report["comparison"]}

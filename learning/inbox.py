@@ -11,15 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from conversations.models import Message
+from gateway.flows import OUT_OF_SCOPE, QUESTIONS
 from handoff.models import Ticket
 from learning.examples import ExampleIn, add_examples
 from learning.exceptions import InvalidTrainingData, NotFound
 from learning.models import InboxReview
 from learning.settings import get_settings
 
-OUT_OF_SCOPE = "out_of_scope"
-#: Replies that ask the shopper something: a "no" after them answers the question, it corrects nothing.
-QUESTIONS = {"utter_ask_order_id", "utter_ask_order_email", "utter_confirm_cancel", "utter_offer_human"}
 #: Intents of the turn that asks for a person: the message before it is the one that went wrong.
 HANDOFF_TURN = {"human_handoff", "affirm", "deny", "complaint"}
 DECISIONS = ("intent", "ignored", "out_of_scope")
@@ -89,6 +87,7 @@ def misunderstood(db_session: Session) -> list[InboxItem]:
             next_shopper = next((m for m in later if m.role == "shopper"), None)
             asked = {m.response_key for m in later[:later.index(next_shopper)] if m.role == "bot"} \
                 if next_shopper else set()
+            # a "no" after a question answers it; after an answer it corrects it
             if next_shopper is not None and next_shopper.intent == "deny" and not asked & QUESTIONS \
                     and message.intent not in {"deny", "affirm"}:
                 reasons.append("corrected")

@@ -1,6 +1,5 @@
 """A temporary Rasa server for one model (NLU only, nothing persisted), to evaluate a model that is not live."""
 
-import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -8,22 +7,16 @@ from pathlib import Path
 import httpx
 
 from gateway.settings import get_settings as get_gateway_settings
-from shopbot.processes import Service, rasa_model_loaded, wait_until_healthy
+from shopbot.processes import Service, free_port, rasa_model_loaded, wait_until_healthy
 from shopbot.settings import get_settings
 from shopbot.training import rasa_environment
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
 def serving(model: Path, *, progress: Callable[[str], None] = print, timeout: float = 300.0) -> Iterator[str]:
     """Start `rasa run --enable-api -m MODEL` on a free local port; yields its URL; stops it afterwards."""
     settings = get_settings()
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     service = Service(
         name=f"rasa for {model.name}",

@@ -70,7 +70,6 @@ def run_training(*, job_id: int, params: dict, requested_by: str, reporter: JobR
                 f"({'already trained for this data' if reused else f'trained in {seconds} s'})")
 
     if not has_metrics:
-        reporter.step(TRAINED + 0.05, "scoring the model on the held-out set")
         score_version_on_heldout(version_id, reporter=reporter, fraction=(TRAINED + 0.05, 0.99))
     with session_scope() as db_session:
         version = registry.get_or_raise(db_session, version_id)

@@ -12,7 +12,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from tests.net import free_port
+from shopbot.processes import free_port
 
 TELEGRAM_TOKEN = "7012345678:AAH-test-bot-token"
 TELEGRAM_SECRET = "telegram-webhook-secret"

@@ -1,7 +1,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.net import free_port
+from shopbot.processes import free_port
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ from handoff import service as handoff_service
 from shop.auth import create_customer_token
 from shop.enums import OrderStatus
 from shop.models import Order
+from shopbot.processes import free_port
 from tests.factories import orders_in_status
-from tests.net import free_port
 from tests.stack.browser import SCREENSHOTS
 from tests.stack.conftest import ESCALATE_ORDER_VALUE
 from tests.stack.widget_page import Widget
