@@ -56,6 +56,11 @@ def public_intent_name(name: str | None) -> str | None:
     return OUT_OF_SCOPE if name == FALLBACK_INTENT else name
 
 
+def nlu_metadata(text: str, language: str) -> dict[str, str]:
+    """What the NLU components read besides the text Rasa gets: the shopper's own words and their language."""
+    return {"language": language, "original_text": text}
+
+
 def verify_customer(token: str | None) -> int | None:
     if not token:
         return None
@@ -193,8 +198,7 @@ async def handle_message_flow(
         gateway_message_id = uuid.uuid4().hex
         metadata = {
             "gateway_message_id": gateway_message_id,
-            "language": language,
-            "original_text": request.text,
+            **nlu_metadata(request.text, language),
             "customer_token": request.customer_token,
         }
         try:

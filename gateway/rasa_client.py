@@ -49,8 +49,9 @@ class RasaClient:
             detail = getattr(getattr(error, "response", None), "text", "")[:300]
             raise RasaUnavailable(f"PUT /model: {error!r} {detail}") from error
 
-    async def parse(self, text: str) -> dict[str, Any]:
-        return await self._post("/model/parse", {"text": text})
+    async def parse(self, text: str, *, metadata: dict[str, Any]) -> dict[str, Any]:
+        """The NLU's reading of one message, given the metadata a chat turn would carry (bot/rasa_server.py)."""
+        return await self._post("/model/parse_with_metadata", {"text": text, "metadata": metadata})
 
     async def status(self) -> dict[str, Any] | None:
         try:

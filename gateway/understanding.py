@@ -4,7 +4,7 @@ with the evaluation of models so that both see exactly what live traffic sees (l
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.flows import english_for_understanding, public_intent_name
+from gateway.flows import english_for_understanding, nlu_metadata, public_intent_name
 from gateway.language import configured_language, detect_message_language
 from gateway.rasa_client import RasaClient
 from translation.responses import BOT_LANGUAGE
@@ -32,9 +32,8 @@ async def understand(
         language, confidence = detection.language, detection.confidence
     inbound = await english_for_understanding(text, language, translator)
     text_en = text if language == BOT_LANGUAGE else (inbound.text if inbound else None)
-    # /model/parse takes no metadata: the English MT where it is used, else the original (the encoder reads
-    # any configured language).
-    result = await rasa.parse(text_en or text)
+    # The same text and metadata as a chat turn: the English MT where it is used, else the original
+    result = await rasa.parse(text_en or text, metadata=nlu_metadata(text, language))
     intent = result.get("intent") or {}
     return Understanding(
         language=language,

@@ -7,21 +7,21 @@ from pathlib import Path
 import httpx
 
 from gateway.settings import get_settings as get_gateway_settings
-from shopbot.processes import Service, free_port, rasa_model_loaded, wait_until_healthy
+from shopbot.processes import Service, free_port, rasa_model_loaded, rasa_server_command, wait_until_healthy
 from shopbot.settings import get_settings
 from shopbot.training import rasa_environment
 
 
 @contextmanager
 def serving(model: Path, *, progress: Callable[[str], None] = print, timeout: float = 300.0) -> Iterator[str]:
-    """Start `rasa run --enable-api -m MODEL` on a free local port; yields its URL; stops it afterwards."""
+    """Start Rasa (`rasa run --enable-api -m MODEL` through bot/rasa_server.py, as the live one) on a free local
+    port; yields its URL; stops it afterwards."""
     settings = get_settings()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     service = Service(
         name=f"rasa for {model.name}",
-        command=[str(settings.rasa_venv / "bin" / "rasa"), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(port),
-                 "-m", str(model)],
+        command=rasa_server_command(settings.rasa_venv, host="127.0.0.1", port=port, model=model),
         env=rasa_environment(),
         health_url=f"{url}/status",
         is_healthy=rasa_model_loaded,

@@ -68,6 +68,13 @@ def _log_tail(path: Path, lines: int = 20) -> str:
         return ""
 
 
+def rasa_server_command(rasa_venv: Path, *, host: str, port: int, model: Path, extra: tuple[str, ...] | list[str] = ()
+                        ) -> list[str]:
+    """`rasa run --enable-api` through bot/rasa_server.py (model switches off the event loop, parse with metadata)."""
+    return [str(rasa_venv / "bin" / "python"), "-m", "bot.rasa_server", "run", "--enable-api",
+            "-i", host, "-p", str(port), "-m", str(model), *extra]
+
+
 def free_port() -> int:
     """A local TCP port nobody listens on right now."""
     with socket.socket() as sock:
@@ -128,11 +135,9 @@ class Stack:
         return [
             Service(
                 name="rasa",
-                # `rasa run`, with model switches loading off the event loop (bot/rasa_server.py)
-                command=[str(self.rasa_venv / "bin" / "python"), "-m", "bot.rasa_server", "run", "--enable-api",
-                         "-i", self.host,
-                         "-p", str(self.rasa_port), "-m", str(self.model), "--endpoints", str(endpoints),
-                         "--credentials", "bot/credentials.yml"],
+                command=rasa_server_command(
+                    self.rasa_venv, host=self.host, port=self.rasa_port, model=self.model,
+                    extra=["--endpoints", str(endpoints), "--credentials", "bot/credentials.yml"]),
                 env=rasa_env,
                 health_url=f"http://{self.host}:{self.rasa_port}/status",
                 is_healthy=rasa_model_loaded,

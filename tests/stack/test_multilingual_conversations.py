@@ -5,6 +5,8 @@ import re
 import httpx
 import pytest
 
+from conversations import service as conversation_service
+from database.core import session_scope
 from shop.auth import create_customer_token
 from shop.enums import OrderStatus
 from shop.models import Order
@@ -84,3 +86,27 @@ def test_parse_reports_language_and_english_text(running_stack):
                             json={"text": "Onde está o meu pedido 1000234?"}).json()
     assert portuguese["language"] == "pt" and "1000234" in portuguese["text_en"]
     assert portuguese["intent"]["name"] == "order_status"
+
+
+@pytest.mark.parametrize("language, text", [
+    ("pt", "Quero devolver o tênis que comprei, veio com defeito"),
+    ("vi", "tôi muốn hủy đơn hàng 1000234"),
+    ("es", "¿Aceptan pago contra reembolso?"),
+])
+def test_parse_understands_a_message_as_the_chat_turn_does(running_stack, language, text):
+    """/api/v1/parse (and so the admins' evaluations) gives the NLU the chat turn's metadata: same intent."""
+    sender_id = f"e2e-parse-as-chat-{language}"
+    running_stack.chat(sender_id, text)
+    with session_scope() as db_session:
+        [shopper] = [m for m in conversation_service.list_messages(db_session=db_session, sender_id=sender_id)
+                     if m.role == "shopper"]
+        chat_intent = shopper.intent
+    parsed = httpx.post(f"{running_stack.url}/api/v1/parse", json={"text": text}).json()
+    assert parsed["language"] == language and parsed["intent"]["name"] == chat_intent
+
+
+def test_rasa_parse_with_metadata_rejects_a_malformed_body(running_stack):
+    url = f"{running_stack.stack_rasa_url}/model/parse_with_metadata"
+    assert httpx.post(url, json={"text": "hi", "metadata": "pt"}).status_code == 400
+    assert httpx.post(url, json={"metadata": {}}).status_code == 400
+    assert httpx.post(url, json={"text": "hi", "metadata": {"language": "en"}}).json()["intent"]["name"] == "greet"
