@@ -109,18 +109,33 @@ def detect_language(text: str, *, allowed: list[str], current: str | None, min_c
         candidates = {code: score for code, score in candidates.items() if code in family} or {
             code: 1.0 for code in family[:1]
         }
-    total = sum(candidates.values())
-    if not total:
+    if not candidates:
         return Detection(fallback, 0.0, decided=False)
-    # The model spreads probability over languages that are not configured; compare only the allowed ones.
-    ranked = sorted(candidates, key=candidates.get, reverse=True)
-    language = ranked[0]
-    # Indonesian and Malay share most words: sure that it is one of the two is sure enough to answer.
-    confidence = sum(candidates.get(code, 0.0) for code in _CLOSE_LANGUAGES.get(language, {language})) / total
+    language, confidence = _leader(candidates)
     if confidence < min_confidence and not non_latin:
-        if current is None and "en" not in ranked[:2] and confidence >= _FIRST_MESSAGE_MIN_CONFIDENCE:
-            # A first message that is clearly not English but split between two close languages (es/pt):
-            # the likelier one beats answering in English; the next clear message corrects it.
-            return Detection(language, round(confidence, 4), decided=True)
-        return Detection(fallback, confidence, decided=False)
+        guess = _first_message_guess(candidates, cleaned) if current is None else None
+        return guess or Detection(fallback, confidence, decided=False)
     return Detection(language, round(confidence, 4), decided=True)
+
+
+def _leader(candidates: dict[str, float]) -> tuple[str, float]:
+    """The likeliest configured language and its share of the configured languages' scores (the model spreads
+    probability over languages that are not configured). Indonesian and Malay share most words: sure that it is
+    one of the two is sure enough to answer."""
+    language = max(candidates, key=candidates.get)
+    total = sum(candidates.values())
+    return language, sum(candidates.get(code, 0.0) for code in _CLOSE_LANGUAGES.get(language, {language})) / total
+
+
+def _first_message_guess(candidates: dict[str, float], cleaned: str) -> Detection | None:
+    """A first message the detector is unsure of. Letters English does not use (ã, ç, ñ, ğ, ư, ...) rule English
+    out; a message then clearly not English but split between close languages (es/pt) gets the likelier one,
+    which beats answering in English (the next clear message corrects it)."""
+    if any(char.isalpha() and not char.isascii() for char in cleaned):
+        candidates = {code: score for code, score in candidates.items() if code != "en"}
+    ranked = sorted(candidates, key=candidates.get, reverse=True)
+    if not ranked or "en" in ranked[:2]:
+        return None
+    language, confidence = _leader(candidates)
+    return Detection(language, round(confidence, 4), decided=True) if confidence >= _FIRST_MESSAGE_MIN_CONFIDENCE \
+        else None

@@ -39,6 +39,15 @@ def test_a_short_first_message_is_enough_to_start_in_that_language(text, languag
 
 
 @pytest.mark.parametrize(("text", "language"), [
+    ("verificar a taxa de saída antecipada", "pt"),  # the detector splits it between pt and en
+    ("my name is José García and my parcel has not arrived", "en"),
+    ("where is my order? I paid 50 €", "en"),
+])
+def test_a_first_message_with_letters_english_does_not_use_is_not_taken_for_english(text, language):
+    assert detect_language(text, allowed=LAUNCH_LANGUAGES, current=None).language == language
+
+
+@pytest.mark.parametrize(("text", "language"), [
     ("my order رقم 1000234 لم يصل بعد", "ar"),
     ("我的order 1000234 在哪里", "zh"),
 ])
