@@ -7,8 +7,9 @@ from database.core import Base
 
 
 class ChannelDelivery(Base):
-    """A platform message the gateway accepted. The unique key makes a retried or concurrent duplicate
-    delivery of the same webhook fail to insert, so it is answered once."""
+    """A platform message the gateway accepted, kept until it has been handled. The unique key makes a retried
+    or concurrent duplicate delivery of the same webhook fail to insert, so it is answered once; the stored
+    message is handled again if the gateway stopped before answering it."""
 
     __tablename__ = "channel_deliveries"
     __table_args__ = (UniqueConstraint("channel", "platform_message_id", name="uq_channel_deliveries_message"),)
@@ -17,6 +18,12 @@ class ChannelDelivery(Base):
     channel: Mapped[str] = mapped_column(String(16))
     #: Telegram update_id, WhatsApp `wamid...`, Messenger `mid`.
     platform_message_id: Mapped[str] = mapped_column(String(255))
+    #: The message as read from the webhook (channels.base.Inbound as JSON).
+    inbound: Mapped[str | None] = mapped_column(Text)
+    #: When a gateway process took it on; after the handling lease another process may take it over.
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from channels.base import Button, Platform
 from channels.models import ChannelOutboxMessage
 from channels.registry import PLATFORMS
-from channels.settings import OutboxSettings
+from channels.settings import ChannelQueueSettings
 from conversations.models import Conversation
 from database.core import session_scope
 
@@ -149,7 +149,7 @@ def deliver_due(*, db_session: Session, client: httpx.Client, platforms: dict[st
     return delivered
 
 
-async def run_delivery(platforms: dict[str, Platform], settings: OutboxSettings) -> None:
+async def run_delivery(platforms: dict[str, Platform], settings: ChannelQueueSettings) -> None:
     """Forever: send what is due, then wait for a new message (wake) or the next round."""
     global _wakeup
     event = asyncio.Event()

@@ -1,22 +1,70 @@
-"""Accepting a platform message once, and remembering which shop customer a channel user is."""
+"""Accepting a platform message once and keeping it until it is handled, and remembering which shop customer a
+channel user is."""
 
-from sqlalchemy import select
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from channels.base import Inbound
 from channels.models import ChannelDelivery, ChannelLink
 
 
-def accept_once(*, db_session: Session, channel: str, platform_message_id: str) -> bool:
-    """Record a delivery; False when it was recorded before (the platform retried or sent it twice at once:
-    the unique key lets exactly one insert commit)."""
-    db_session.add(ChannelDelivery(channel=channel, platform_message_id=platform_message_id))
+def accept_once(*, db_session: Session, inbound: Inbound) -> int | None:
+    """Record a delivery with its message, taken on by this process; its id, or None when it was recorded before
+    (the platform retried or sent it twice at once: the unique key lets exactly one insert commit)."""
+    delivery = ChannelDelivery(channel=inbound.channel, platform_message_id=inbound.message_id,
+                               inbound=json.dumps(asdict(inbound), ensure_ascii=False), claimed_at=datetime.now(UTC))
+    db_session.add(delivery)
     try:
         db_session.commit()
     except IntegrityError:
         db_session.rollback()
-        return False
-    return True
+        return None
+    return delivery.id
+
+
+def mark_handled(*, db_session: Session, delivery_id: int) -> None:
+    db_session.execute(update(ChannelDelivery).where(ChannelDelivery.id == delivery_id)
+                       .values(handled_at=datetime.now(UTC), attempts=ChannelDelivery.attempts + 1))
+    db_session.commit()
+
+
+def mark_failed_attempt(*, db_session: Session, delivery_id: int) -> None:
+    """The handling failed: it is tried again once the lease has run out."""
+    db_session.execute(update(ChannelDelivery).where(ChannelDelivery.id == delivery_id)
+                       .values(attempts=ChannelDelivery.attempts + 1))
+    db_session.commit()
+
+
+def claim_unhandled(*, db_session: Session, lease_seconds: float, max_attempts: int,
+                    limit: int = 50) -> list[tuple[int, Inbound]]:
+    """Deliveries that no process finished within the lease (the gateway stopped or failed while handling
+    them), oldest first, taken on by this process. Each claim is one conditional update, so two processes
+    never take the same delivery."""
+    now = datetime.now(UTC)
+    expired = now - timedelta(seconds=lease_seconds)
+    rows = db_session.execute(
+        select(ChannelDelivery.id, ChannelDelivery.inbound)
+        .where(ChannelDelivery.handled_at.is_(None), ChannelDelivery.inbound.is_not(None),
+               ChannelDelivery.attempts < max_attempts, ChannelDelivery.claimed_at < expired)
+        .order_by(ChannelDelivery.id).limit(limit)
+    ).all()
+    claimed = []
+    for delivery_id, inbound in rows:
+        taken = db_session.execute(
+            update(ChannelDelivery)
+            .where(ChannelDelivery.id == delivery_id, ChannelDelivery.handled_at.is_(None),
+                   ChannelDelivery.claimed_at < expired)
+            .values(claimed_at=now).execution_options(synchronize_session=False)
+        ).rowcount == 1
+        db_session.commit()
+        if taken:
+            claimed.append((delivery_id, Inbound(**json.loads(inbound))))
+    return claimed
 
 
 def linked_customer_id(*, db_session: Session, channel: str, channel_user_id: str) -> int | None:

@@ -8,7 +8,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 GRAPH_API = "https://graph.facebook.com/v21.0"
 
 
-class OutboxSettings(BaseSettings):
+class ChannelQueueSettings(BaseSettings):
+    """The queues of every channel: accepted messages in, the outbox out."""
+
     model_config = SettingsConfigDict(env_prefix="CHANNELS_", extra="ignore")
 
     #: How often the outbox is checked for messages due for a retry (new messages are sent at once).
@@ -16,6 +18,11 @@ class OutboxSettings(BaseSettings):
     #: Failed sends are retried after 2, 4, 8, ... seconds, at most this long (or the platform's Retry-After).
     max_backoff_seconds: int = 300
     send_timeout_seconds: float = 10.0
+    #: An accepted message not handled this long after a process took it on is taken on by another one (or by
+    #: the same process after a restart), at most `max_handling_attempts` times.
+    handling_lease_seconds: float = 120.0
+    max_handling_attempts: int = 3
+    unfinished_check_seconds: float = 30.0
 
 
 class TelegramSettings(BaseSettings):
@@ -62,8 +69,8 @@ class MessengerSettings(MetaAppSettings):
 
 
 @lru_cache
-def get_outbox_settings() -> OutboxSettings:
-    return OutboxSettings()
+def get_channel_queue_settings() -> ChannelQueueSettings:
+    return ChannelQueueSettings()
 
 
 @lru_cache

@@ -13,8 +13,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from channels.outbox import run_delivery
 from channels.registry import configured_platforms
-from channels.settings import get_outbox_settings
+from channels.settings import get_channel_queue_settings
 from database.core import session_scope
+from gateway.channel_flows import handle_unfinished
 from gateway.exceptions import GatewayError
 from gateway.handoff_jobs import run_handoff_jobs
 from gateway.live import poll_other_processes, watch_commits
@@ -84,14 +85,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     learning_worker = asyncio.create_task(learning_jobs.run_worker())
     platforms = configured_platforms()
     logger.info("messaging channels: %s", ", ".join(platforms) or "none configured")
-    delivery = asyncio.create_task(run_delivery(platforms, get_outbox_settings())) if platforms else None
+    channel_tasks = [
+        asyncio.create_task(run_delivery(platforms, get_channel_queue_settings())),
+        asyncio.create_task(handle_unfinished(get_channel_queue_settings(), rasa=app.state.rasa,
+                                              responses=app.state.responses, translator=app.state.translator)),
+    ] if platforms else []
     watch_commits()
     live_poll = asyncio.create_task(poll_other_processes(settings.live_poll_seconds))
     yield
     jobs.cancel()
     learning_worker.cancel()
-    if delivery is not None:
-        delivery.cancel()
+    for task in channel_tasks:
+        task.cancel()
     live_poll.cancel()
     await app.state.rasa.close()
 

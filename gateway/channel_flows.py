@@ -6,15 +6,17 @@ import asyncio
 import logging
 import weakref
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from channels import outbox
 from channels import service as channel_service
 from channels.base import Inbound
 from channels.registry import PLATFORMS
+from channels.settings import ChannelQueueSettings
 from conversations import service as conversation_service
 from conversations.models import Conversation
-from database.core import get_session_factory
+from database.core import get_session_factory, session_scope
 from gateway.flows import handle_message_flow
 from gateway.rasa_client import RasaClient, latest_slot_value
 from gateway.replies import render_reply, store_reply
@@ -95,25 +97,49 @@ async def channel_message_flow(
             db_session.commit()
 
 
-async def _handle_in_order(inbound_messages: list[Inbound], **services) -> None:
-    for inbound in inbound_messages:
+async def _handle_in_order(deliveries: list[tuple[int, Inbound]], **services) -> None:
+    """Each accepted message in turn; one that fails stays unhandled (tried again later) and the rest go on."""
+    for delivery_id, inbound in deliveries:
         lock = _chat_locks.get(inbound.sender_id)
         if lock is None:
             lock = _chat_locks[inbound.sender_id] = asyncio.Lock()
         async with lock:
-            await channel_message_flow(inbound=inbound, **services)
+            try:
+                await channel_message_flow(inbound=inbound, **services)
+            except Exception:
+                logger.exception("%s message %s could not be handled; it will be tried again", inbound.channel,
+                                 inbound.message_id)
+                with session_scope() as db_session:
+                    channel_service.mark_failed_attempt(db_session=db_session, delivery_id=delivery_id)
+                continue
+            with session_scope() as db_session:
+                channel_service.mark_handled(db_session=db_session, delivery_id=delivery_id)
 
 
-def _report_failure(task: asyncio.Task) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        logger.error("a channel message could not be handled", exc_info=task.exception())
-
-
-def handle_later(inbound_messages: list[Inbound], *, rasa: RasaClient, responses: ResponseCatalog,
+def handle_later(deliveries: list[tuple[int, Inbound]], *, rasa: RasaClient, responses: ResponseCatalog,
                  translator: TranslationService) -> None:
-    """Handle the messages of one webhook after it has been acknowledged (platforms retry slow webhooks)."""
+    """Handle the accepted messages of one webhook after it has been acknowledged (platforms retry slow
+    webhooks)."""
     task = asyncio.get_running_loop().create_task(
-        _handle_in_order(inbound_messages, rasa=rasa, responses=responses, translator=translator))
+        _handle_in_order(deliveries, rasa=rasa, responses=responses, translator=translator))
     _tasks.add(task)
     task.add_done_callback(_tasks.discard)
-    task.add_done_callback(_report_failure)
+
+
+async def handle_unfinished(settings: ChannelQueueSettings, *, rasa: RasaClient, responses: ResponseCatalog,
+                            translator: TranslationService) -> None:
+    """Forever: take on accepted messages that no gateway process finished handling (it stopped or crashed in
+    between, or the handling failed) and handle them; at most `max_handling_attempts` times each."""
+    while True:
+        try:
+            with session_scope() as db_session:
+                deliveries = channel_service.claim_unhandled(
+                    db_session=db_session, lease_seconds=settings.handling_lease_seconds,
+                    max_attempts=settings.max_handling_attempts)
+            if deliveries:
+                logger.warning("handling %d channel messages left unanswered: %s", len(deliveries),
+                               ", ".join(f"{inbound.channel} {inbound.message_id}" for _, inbound in deliveries))
+                await _handle_in_order(deliveries, rasa=rasa, responses=responses, translator=translator)
+        except SQLAlchemyError as error:
+            logger.warning("looking for unhandled channel messages failed, retrying: %s", error)
+        await asyncio.sleep(settings.unfinished_check_seconds)

@@ -49,9 +49,8 @@ async def receive(
         raise InvalidBody("the webhook body is not JSON") from error
     if not isinstance(payload, dict):
         raise InvalidBody("the webhook body is not a JSON object")
-    fresh = [inbound for inbound in platform.parse(payload)
-             if channel_service.accept_once(db_session=db_session, channel=channel,
-                                            platform_message_id=inbound.message_id)]
-    if fresh:
-        handle_later(fresh, rasa=rasa, responses=responses, translator=translator)
-    return {"ok": True, "accepted": len(fresh)}
+    accepted = [(delivery_id, inbound) for inbound in platform.parse(payload)
+                if (delivery_id := channel_service.accept_once(db_session=db_session, inbound=inbound)) is not None]
+    if accepted:
+        handle_later(accepted, rasa=rasa, responses=responses, translator=translator)
+    return {"ok": True, "accepted": len(accepted)}

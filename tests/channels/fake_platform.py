@@ -60,6 +60,8 @@ class FakePlatform:
             "MESSENGER_VERIFY_TOKEN": VERIFY_TOKEN, "MESSENGER_API_BASE_URL": f"{self.url}/messenger/v21.0",
             # quick retries, so outage tests take seconds
             "CHANNELS_MAX_BACKOFF_SECONDS": "2", "CHANNELS_OUTBOX_INTERVAL_SECONDS": "0.3",
+            # abandoned messages taken on again within seconds (handling a message here takes well under 1 s)
+            "CHANNELS_HANDLING_LEASE_SECONDS": "10", "CHANNELS_UNFINISHED_CHECK_SECONDS": "1",
         }
 
     def _app(self) -> FastAPI:

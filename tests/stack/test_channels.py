@@ -4,12 +4,15 @@ each platform: recorded real-format webhooks in, the platform API calls out."""
 import itertools
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
-from channels.base import short_title
+from channels import service as channel_service
+from channels.base import Inbound, short_title
+from channels.models import ChannelDelivery
 from database.core import session_scope
 from handoff.agents import create_user
 from shop.enums import OrderStatus
@@ -124,6 +127,24 @@ def test_telegram_duplicate_deliveries_are_answered_once(running_stack, fake_pla
         [0, 0, 0, 0, 0, 1]
     fake_platform.wait_for(telegram_chat(chat_id), count=2)
     assert stays(fake_platform, telegram_chat(chat_id), 2)
+
+
+def test_a_message_a_stopped_gateway_accepted_but_never_answered_is_answered(running_stack, fake_platform,
+                                                                            db_session):
+    """The webhook was acknowledged, then that gateway process died before handling it: the message was kept,
+    and a running gateway takes it on once the dead one's lease has run out."""
+    chat_id = 910010
+    inbound = Inbound(channel="telegram", message_id=str(next(update_ids)), chat_id=str(chat_id),
+                      user_id=str(chat_id), text="Onde está o meu pedido?")
+    delivery_id = channel_service.accept_once(db_session=db_session, inbound=inbound)
+    db_session.execute(update(ChannelDelivery).where(ChannelDelivery.id == delivery_id)
+                       .values(claimed_at=datetime.now(UTC) - timedelta(minutes=10)))
+    db_session.commit()
+    [reply] = fake_platform.wait_for(telegram_chat(chat_id), timeout=30)
+    assert reply.body["text"] == rendered("utter_ask_order_id", "pt")
+    assert stays(fake_platform, telegram_chat(chat_id), 1, seconds=3)
+    db_session.expire_all()
+    assert db_session.get(ChannelDelivery, delivery_id).handled_at is not None
 
 
 def test_telegram_webhook_without_the_secret_token_is_refused(running_stack, fake_platform):
