@@ -47,6 +47,11 @@ def test_a_first_message_with_letters_english_does_not_use_is_not_taken_for_engl
     assert detect_language(text, allowed=LAUNCH_LANGUAGES, current=None).language == language
 
 
+def test_apostrophes_are_kept_for_the_detector():
+    # "what s the weather on mars" is French to the detector
+    assert detect_language("what's the weather on mars", allowed=LAUNCH_LANGUAGES, current=None).language == "en"
+
+
 @pytest.mark.parametrize(("text", "language"), [
     ("my order رقم 1000234 لم يصل بعد", "ar"),
     ("我的order 1000234 在哪里", "zh"),
