@@ -9,9 +9,9 @@ from database.core import session_scope
 from learning import registry
 from learning.evaluate import EvalRow, compare, headline, load_rows, predict, rows_from_dicts, score
 from learning.jobs import JobReporter
-from learning.rasa_server import rasa_for
 from learning.report import write_report
 from learning.settings import get_settings
+from learning.temporary_rasa import rasa_for
 from shopbot.settings import get_settings as get_run_settings
 from translation.service import get_translation_service
 

@@ -107,7 +107,7 @@ def _activate(db_session, version_id: int, args: argparse.Namespace, *, override
     from gateway.settings import get_settings as get_gateway_settings
     from learning import activation, registry
     from learning.exceptions import LearningError
-    from learning.rasa_server import live_model_file
+    from learning.temporary_rasa import live_model_file
     from translation.service import get_translation_service
 
     rasa_url = get_gateway_settings().rasa_url
