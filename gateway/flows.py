@@ -10,7 +10,7 @@ from anyio import to_thread
 from sqlalchemy.orm import Session
 
 from conversations import service as conversation_service
-from conversations.models import Conversation
+from conversations.models import Conversation, Message
 from database.core import session_scope
 from gateway.buttons import buttons_for, pressed, shown_text
 from gateway.exceptions import InvalidCustomerToken
@@ -26,6 +26,7 @@ from handoff.settings import get_settings as get_handoff_settings
 from shop import auth
 from shop.settings import get_settings as get_shop_settings
 from shop.source import get_order_source
+from translation.languages import native_name
 from translation.responses import BOT_LANGUAGE, ResponseCatalog
 from translation.service import Translation, TranslationService
 from translation.settings import get_settings as get_translation_settings
@@ -151,6 +152,21 @@ def roll_rasa_session_later(sender_id: str, rasa: RasaClient) -> None:
     _in_background(work())
 
 
+def language_not_supported(
+    db_session: Session, conversation: Conversation, shopper_message: Message, unsupported: str, *,
+    responses: ResponseCatalog, translator: TranslationService,
+) -> ChatResponse:
+    """The reply to a message in a language that is not configured (it reaches the admins' inbox as a fallback)."""
+    logger.info("message in %s, which is not configured, in conversation %s", unsupported, conversation.sender_id)
+    shopper_message.intent, shopper_message.confidence = OUT_OF_SCOPE, 0.0
+    languages = ", ".join(native_name(code) for code in get_translation_settings().languages)
+    reply = render_reply({"response": "utter_language_not_supported", "vars": {"languages": languages}},
+                         conversation.language, responses=responses, translator=translator, db_session=db_session)
+    store_reply(db_session=db_session, conversation=conversation, reply=reply)
+    db_session.commit()
+    return ChatResponse(language=conversation.language, messages=[ChatMessage(text=reply.text, text_en=reply.text_en)])
+
+
 async def handle_message_flow(
     *, request: ChatRequest, channel: str, db_session: Session, rasa: RasaClient, responses: ResponseCatalog,
     translator: TranslationService,
@@ -167,7 +183,8 @@ async def handle_message_flow(
         )
         # A quick-reply click (`/affirm`) says nothing about the language and reaches Rasa as it is
         payload = pressed(request.text)
-        language = choose_language(request.language, "" if payload else request.text, conversation, new=new)
+        detection = choose_language(request.language, "" if payload else request.text, conversation, new=new)
+        language = detection.language
         if customer_id is not None:
             conversation.customer_id = customer_id
 
@@ -189,6 +206,11 @@ async def handle_message_flow(
             if language != BOT_LANGUAGE:
                 translate_for_agents_later(shopper_message.id, request.text, language, translator)
             return ChatResponse(language=language, messages=[], handoff=Handoff(ticket_id=ticket.id))
+
+        # Written in a language the shop does not serve: say which ones it does, in the conversation's language
+        if detection.unsupported:
+            return language_not_supported(db_session, conversation, shopper_message, detection.unsupported,
+                                          responses=responses, translator=translator)
 
         # Give Rasa the text it understands best: English MT where it helps, else the original
         inbound = None if payload else await english_for_understanding(request.text, language, translator)

@@ -24,16 +24,17 @@ def detect_message_language(text: str, current: str | None) -> Detection:
                            min_confidence=settings.min_detection_confidence)
 
 
-def choose_language(requested: str | None, text: str, conversation: Conversation, *, new: bool) -> str:
-    """The language to answer in: the client's choice (sticks), a pinned one, or the detected one."""
+def choose_language(requested: str | None, text: str, conversation: Conversation, *, new: bool) -> Detection:
+    """The language to answer in: the client's choice (sticks), a pinned one, or the detected one; `unsupported`
+    names the language the message is written in when that is not a configured one."""
     if requested:
         conversation.language = configured_language(requested)
         conversation.language_pinned = True
-    elif not conversation.language_pinned:
-        detection = detect_message_language(text, None if new else conversation.language)
-        if detection.decided:
-            conversation.language = detection.language
-    return conversation.language
+        return Detection(conversation.language, 1.0, decided=True)
+    detection = detect_message_language(text, None if new else conversation.language)
+    if detection.decided and not conversation.language_pinned:
+        conversation.language = detection.language
+    return Detection(conversation.language, detection.confidence, detection.decided, detection.unsupported)
 
 
 def apply_language_request(parse: dict[str, Any] | None, conversation: Conversation) -> None:

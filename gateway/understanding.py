@@ -4,7 +4,7 @@ with the evaluation of models so that both see exactly what live traffic sees (l
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.flows import english_for_understanding, nlu_metadata, public_intent_name
+from gateway.flows import OUT_OF_SCOPE, english_for_understanding, nlu_metadata, public_intent_name
 from gateway.language import configured_language, detect_message_language
 from gateway.rasa_client import RasaClient
 from translation.responses import BOT_LANGUAGE
@@ -29,6 +29,9 @@ async def understand(
         language, confidence = configured_language(language), 1.0
     else:
         detection = detect_message_language(text, current=None)
+        if detection.unsupported:  # not a language the shop serves: nothing in it is understood
+            return Understanding(language=detection.unsupported, language_confidence=detection.confidence,
+                                 text_en=None, intent=OUT_OF_SCOPE, confidence=1.0)
         language, confidence = detection.language, detection.confidence
     inbound = await english_for_understanding(text, language, translator)
     text_en = text if language == BOT_LANGUAGE else (inbound.text if inbound else None)

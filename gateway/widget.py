@@ -6,10 +6,8 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
-
 from gateway.settings import get_settings
-from translation.languages import is_rtl
+from translation.languages import is_rtl, native_name
 from translation.responses import ResponseCatalog
 from translation.settings import get_settings as get_translation_settings
 
@@ -18,14 +16,6 @@ CONFIG_PLACEHOLDER = "__SHOPBOT_WIDGET_CONFIG__"
 #: Terms of bot/responses/<lang>.yml the widget shows around the conversation.
 WIDGET_TERMS = ("widget.title", "widget.placeholder", "widget.send", "widget.person", "widget.reconnecting",
                 "widget.typing", "widget.language_auto")
-
-
-def native_name(language: str) -> str:
-    try:
-        name = Locale.parse(language).get_display_name(language) or language
-    except (UnknownLocaleError, ValueError):
-        return language
-    return name[:1].upper() + name[1:]
 
 
 def widget_config(responses: ResponseCatalog) -> dict:

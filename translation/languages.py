@@ -1,5 +1,7 @@
 """The languages the assistant speaks, how they are written, and what shoppers call them."""
 
+from babel import Locale, UnknownLocaleError
+
 LAUNCH_LANGUAGES = ["en", "es", "pt", "fr", "de", "it", "ar", "tr", "ru", "zh", "ja", "ko", "id", "vi", "th", "ms"]
 
 #: Written right to left (the web clients flip their layout).
@@ -55,3 +57,12 @@ def language_code(name: str | None) -> str | None:
 
 def is_rtl(language: str) -> bool:
     return language in RTL_LANGUAGES
+
+
+def native_name(language: str) -> str:
+    """A language's name in itself ("Español", "日本語"), as a shopper looks for it in a list."""
+    try:
+        name = Locale.parse(language).get_display_name(language) or language
+    except (UnknownLocaleError, ValueError):
+        return language
+    return name[:1].upper() + name[1:]

@@ -110,3 +110,17 @@ def test_rasa_parse_with_metadata_rejects_a_malformed_body(running_stack):
     assert httpx.post(url, json={"text": "hi", "metadata": "pt"}).status_code == 400
     assert httpx.post(url, json={"metadata": {}}).status_code == 400
     assert httpx.post(url, json={"text": "hi", "metadata": {"language": "en"}}).json()["intent"]["name"] == "greet"
+
+
+def test_a_message_in_a_language_the_shop_does_not_serve_gets_the_list_of_languages(running_stack):
+    danish = "Hvor er min ordre? Jeg har ventet i to uger"
+    reply = running_stack.chat("e2e-danish", danish)
+    [message] = reply["messages"]
+    assert reply["language"] == "en" and message["text"].startswith("Sorry, I can't read that language yet")
+    assert "Español" in message["text"] and "日本語" in message["text"]
+    # In a conversation already in Spanish, the same note comes in Spanish and the conversation stays Spanish
+    running_stack.chat("e2e-danish-es", "¿Cuánto tarda el envío a Madrid?")
+    later = running_stack.chat("e2e-danish-es", danish)
+    assert later["language"] == "es" and later["messages"][0]["text"].startswith("Lo siento, todavía no puedo leer")
+    parsed = httpx.post(f"{running_stack.url}/api/v1/parse", json={"text": danish}).json()
+    assert parsed["language"] == "da" and parsed["intent"]["name"] == "out_of_scope" and parsed["text_en"] is None

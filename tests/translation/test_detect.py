@@ -80,3 +80,19 @@ def test_the_nlu_lookup_table_knows_every_language_name():
     [lookup] = yaml.safe_load(path.read_text())["nlu"]
     known = {line.strip()[2:].lower() for line in lookup["examples"].splitlines() if line.strip()}
     assert {name for names in LANGUAGE_NAMES.values() for name in names} <= known
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Hvor er min ordre? Jeg har ventet i to uger", "da"),
+    ("Waar is mijn bestelling? Ik wacht al twee weken", "nl"),
+    ("Менің тапсырысым қайда? Екі апта күттім", "kk"),  # Cyrillic, but not Russian
+])
+def test_a_message_clearly_in_a_language_that_is_not_configured_is_named_as_such(text, language):
+    detection = detect_language(text, allowed=LAUNCH_LANGUAGES, current="es")
+    assert detection.unsupported == language and detection.language == "es" and not detection.decided
+
+
+@pytest.mark.parametrize("text", ["Onde está o meu pedido?", "Где мой заказ? Жду уже две недели", "hej",
+                                  "Wo ist meine Bestellung?", "Siparişim nerede, iki haftadır bekliyorum"])
+def test_configured_and_short_messages_are_not_taken_for_another_language(text):
+    assert detect_language(text, allowed=LAUNCH_LANGUAGES, current="en").unsupported is None
