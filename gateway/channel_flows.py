@@ -142,4 +142,6 @@ async def handle_unfinished(settings: ChannelQueueSettings, *, rasa: RasaClient,
                 await _handle_in_order(deliveries, rasa=rasa, responses=responses, translator=translator)
         except SQLAlchemyError as error:
             logger.warning("looking for unhandled channel messages failed, retrying: %s", error)
+        except Exception:  # a bug must not stop the recovery for good: log it and look again next round
+            logger.exception("looking for unhandled channel messages crashed; retrying")
         await asyncio.sleep(settings.unfinished_check_seconds)
