@@ -27,6 +27,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
 
 from bot.components.char_ngrams import CharNgramModels
+from bot.components.sentence_encoder import original_text
 
 BOT_LANGUAGE = "en"
 
@@ -90,8 +91,7 @@ class SentenceIntentClassifier(LogisticRegressionClassifier):
         for message, row in zip(messages, probabilities):
             metadata = message.get(METADATA) or {}
             metadata = metadata if isinstance(metadata, dict) else {}
-            original = metadata.get("original_text")
-            text = original if isinstance(original, str) and original.strip() else message.get(TEXT) or ""
+            text = original_text(message) or message.get(TEXT) or ""
             language = metadata.get("language") if isinstance(metadata.get("language"), str) else None
             blended = self.char_models.blend(row, classes, text, language)
             ranking = sorted(({"name": name, "confidence": float(p)} for name, p in zip(classes, blended)),

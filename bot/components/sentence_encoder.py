@@ -27,6 +27,13 @@ logger = logging.getLogger(__name__)
 ORIGINAL_TEXT_KEY = "original_text"
 
 
+def original_text(message: Message) -> str | None:
+    """The shopper's own words when the gateway sent them along in the metadata (else None)."""
+    metadata = message.get(METADATA) or {}
+    original = metadata.get(ORIGINAL_TEXT_KEY) if isinstance(metadata, dict) else None
+    return original if isinstance(original, str) and original.strip() else None
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class MultilingualSentenceFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds a 512-d sentence feature (mean of the text and original-text embeddings) to each message."""
@@ -59,9 +66,8 @@ class MultilingualSentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
     def _views(self, message: Message) -> list[str]:
         text = message.get(TEXT) or ""
-        metadata = message.get(METADATA) or {}
-        original = metadata.get(ORIGINAL_TEXT_KEY) if isinstance(metadata, dict) else None
-        if isinstance(original, str) and original.strip() and original.strip() != text.strip():
+        original = original_text(message)
+        if original and original.strip() != text.strip():
             return [text, original]
         return [text]
 
