@@ -16,6 +16,9 @@ class Conversation(Base):
     #: Chosen by the shopper (client setting or "answer in Spanish"): detection no longer switches it.
     language_pinned: Mapped[bool] = mapped_column(default=False, server_default=false())
     customer_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    #: SHA-256 of the conversation's secret (widget and API conversations; None for messaging channels, which
+    #: are reached only through their signed webhooks, and for conversations from before secrets existed).
+    token_hash: Mapped[str | None] = mapped_column(String(64))
     #: Shopper turns in Rasa's current session (the gateway starts a new one past a bound; see flows.py).
     rasa_session_turns: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,5 +1,6 @@
 from functools import lru_cache
 
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,8 +25,23 @@ class GatewaySettings(BaseSettings):
     #: How often connected web widgets look for messages stored by another gateway process (seconds);
     #: messages stored by this process reach them at once.
     live_poll_seconds: float = 5.0
-    #: Origins of the shop pages that embed the web widget (CORS for its HTTP calls), as a JSON list.
-    widget_origins: list[str] = ["*"]
+    #: Origins of the shop pages that embed the web widget (CORS for its HTTP calls), as a JSON list. The
+    #: gateway's own origin is always allowed; `["*"]` allows every site and is never the default.
+    widget_origins: list[str] = []
+
+    # Rate limits, in the `limits` notation ("30/minute", "10/15minutes"); over one the answer is 429.
+    #: Shopper turns and socket messages per conversation.
+    rate_limit_conversation: str = "30/minute"
+    #: Requests per client address across chat, parse and the widget socket (a load test raises it).
+    rate_limit_client: str = "300/minute"
+    #: Failed sign-ins per user name and per client address.
+    rate_limit_signin: str = "10/15minutes"
+    #: Agent and admin API requests per signed-in user (session or API token).
+    rate_limit_user: str = "600/minute"
+    #: Addresses of reverse proxies whose `X-Forwarded-For` names the client (JSON list of IPs or networks).
+    trusted_proxies: list[str] = []
+    #: Shared counters for every gateway replica (`redis://host:port/db`); in-process memory when unset.
+    redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "GATEWAY_REDIS_URL"))
 
 
 @lru_cache
