@@ -14,12 +14,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from channels.outbox import run_delivery
 from channels.registry import configured_platforms
 from channels.settings import get_channel_queue_settings
+from conversations.exceptions import ConversationNotFound
 from database.core import session_scope
 from gateway.channel_flows import handle_unfinished
 from gateway.exceptions import GatewayError
 from gateway.handoff_jobs import run_handoff_jobs
 from gateway.live import poll_other_processes, watch_commits
 from gateway.rasa_client import RasaClient
+from gateway.rate_limits import RateLimited
 from gateway.routes import admin, channels, chat, conversations, health, pages, parse, tickets, widget_socket
 from gateway.settings import get_settings
 from handoff.exceptions import AgentNotFound, TicketClosed, TicketNotFound
@@ -110,9 +112,10 @@ def create_app() -> FastAPI:
     )
     for module in (chat, parse, conversations, tickets, admin, health, pages, widget_socket, channels):
         app.include_router(module.router)
-    # The web widget runs on the shop's pages: its HTTP calls (history, polling fallback) are cross-origin
+    # The web widget runs on the shop's pages: its HTTP calls (history, polling fallback) are cross-origin.
+    # Only the origins the shop lists may make them (same-origin pages need no CORS).
     app.add_middleware(CORSMiddleware, allow_origins=get_settings().widget_origins, allow_methods=["GET", "POST"],
-                       allow_headers=["Content-Type"])
+                       allow_headers=["Content-Type", "X-Conversation-Token"], expose_headers=["Retry-After"])
 
     @app.middleware("http")
     async def limit_body_size(request: Request, call_next):
@@ -125,7 +128,15 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(GatewayError)
     async def gateway_error(_request: Request, error: GatewayError) -> JSONResponse:
-        return error_response(error.status_code, error.code, error.message)
+        response = error_response(error.status_code, error.code, error.message)
+        if isinstance(error, RateLimited):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
+
+    @app.exception_handler(ConversationNotFound)
+    async def conversation_not_found(_request: Request, _error: ConversationNotFound) -> JSONResponse:
+        return error_response(404, "conversation_not_found",
+                              "no such conversation (a conversation needs the secret it was created with)")
 
     @app.exception_handler(TicketNotFound)
     async def ticket_not_found(_request: Request, error: TicketNotFound) -> JSONResponse:

@@ -52,3 +52,10 @@ class ChannelNotConfigured(GatewayError):
 class InvalidBody(GatewayError):
     status_code = 400
     code = "invalid_body"
+
+
+class ReservedSenderId(GatewayError):
+    """A messaging channel's id (`telegram:...`): those conversations start only through their webhooks."""
+
+    status_code = 422
+    code = "reserved_sender_id"

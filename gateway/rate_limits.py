@@ -11,10 +11,10 @@ import math
 import time
 from functools import lru_cache
 
-from fastapi import Request, WebSocket
 from limits import parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
+from starlette.requests import HTTPConnection
 
 from gateway.exceptions import GatewayError
 from gateway.settings import get_settings
@@ -67,7 +67,7 @@ def _trusted(address: str, proxies: list[str]) -> bool:
     return any(ip in ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
 
 
-def client_address(connection: Request | WebSocket) -> str:
+def client_address(connection: HTTPConnection) -> str:
     """The client's address: the peer, or behind a trusted proxy the last address `X-Forwarded-For` names
     that is not itself a trusted proxy (a client can put anything in front of the header)."""
     peer = connection.client.host if connection.client else "unknown"
@@ -81,7 +81,7 @@ def client_address(connection: Request | WebSocket) -> str:
     return peer
 
 
-async def limit_client(connection: Request | WebSocket) -> None:
+async def limit_client(connection: HTTPConnection) -> None:
     """Count a request of this client address (chat, parse, socket messages)."""
     await get_rate_limiter().hit(get_settings().rate_limit_client, "client", client_address(connection))
 
