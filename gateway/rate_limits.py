@@ -31,7 +31,9 @@ class RateLimited(GatewayError):
 
 class RateLimiter:
     def __init__(self, storage_uri: str) -> None:
-        self._strategy = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        # Redis through redis-py's asyncio client (the project's one Redis library), not coredis
+        options = {"implementation": "redispy"} if storage_uri.startswith("async+redis") else {}
+        self._strategy = MovingWindowRateLimiter(storage_from_string(storage_uri, **options))
 
     async def hit(self, limit: str, *keys: str) -> None:
         """Count one request against `limit` for `keys`; RateLimited if that goes over it."""

@@ -76,3 +76,37 @@ def test_forwarded_addresses_count_only_from_trusted_proxies(monkeypatch):
         assert client_address(request("203.0.113.1", "198.51.100.7")) == "203.0.113.1"
     finally:
         get_settings.cache_clear()
+
+
+def test_gateway_replicas_share_their_counters_through_redis(monkeypatch):
+    """Two gateway processes' limiters on one Redis: together they let through no more than the limit."""
+    import asyncio
+
+    import redis
+
+    from gateway.rate_limits import RateLimited, RateLimiter, get_rate_limiter
+    from tests.redis_server import redis_server
+
+    async def hits(replicas: list[RateLimiter]) -> list[bool]:
+        answered = []
+        for n in range(9):
+            try:
+                await replicas[n % 2].hit("6/minute", "client", "203.0.113.5")
+                answered.append(True)
+            except RateLimited as error:
+                assert error.retry_after >= 1
+                answered.append(False)
+        return answered
+
+    with redis_server() as url:
+        assert asyncio.run(hits([RateLimiter(f"async+{url}"), RateLimiter(f"async+{url}")])) == [True] * 6 + [False] * 3
+        assert redis.Redis.from_url(url).dbsize() >= 1  # the counters live in Redis, not in either process
+        monkeypatch.setenv("REDIS_URL", url)
+        get_settings.cache_clear()
+        get_rate_limiter.cache_clear()
+        try:
+            asyncio.run(get_rate_limiter().hit("1/minute", "client", "198.51.100.1"))
+            assert redis.Redis.from_url(url).dbsize() >= 2  # REDIS_URL puts the gateway's own limiter there
+        finally:
+            get_settings.cache_clear()
+            get_rate_limiter.cache_clear()
