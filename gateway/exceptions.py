@@ -52,3 +52,24 @@ class ChannelNotConfigured(GatewayError):
 class InvalidBody(GatewayError):
     status_code = 400
     code = "invalid_body"
+
+
+class InvalidCredentials(GatewayError):
+    status_code = 401
+    code = "invalid_credentials"
+
+
+class AccountLocked(GatewayError):
+    """Too many wrong passwords in a row: refused (even the right one) for `retry_after` seconds."""
+
+    status_code = 423
+    code = "account_locked"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class CsrfFailed(GatewayError):
+    status_code = 403
+    code = "csrf_failed"

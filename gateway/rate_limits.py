@@ -89,3 +89,12 @@ async def limit_client(connection: Request | WebSocket) -> None:
 async def limit_conversation(sender_id: str) -> None:
     """Count a shopper turn in this conversation (after its secret was checked: strangers cannot use it up)."""
     await get_rate_limiter().hit(get_settings().rate_limit_conversation, "conversation", sender_id)
+
+
+def is_https(connection: Request | WebSocket) -> bool:
+    """Whether the client reached us over https: directly, or through a trusted proxy that says so."""
+    if connection.url.scheme in ("https", "wss"):
+        return True
+    peer = connection.client.host if connection.client else "unknown"
+    forwarded_proto = connection.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return forwarded_proto == "https" and _trusted(peer, get_settings().trusted_proxies)
