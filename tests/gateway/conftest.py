@@ -15,3 +15,14 @@ def client_without_rasa(monkeypatch):
     with TestClient(create_app()) as client:
         yield client
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def console(client_without_rasa):
+    """The gateway without Rasa, with fresh rate-limit counters (sign-in limits count per name and address)."""
+    from gateway.rate_limits import get_rate_limiter
+
+    get_rate_limiter.cache_clear()
+    yield client_without_rasa
+    get_rate_limiter.cache_clear()
+

@@ -1,7 +1,7 @@
 """Accounts: passwords with lockout, API tokens that expire or are revoked, deactivation."""
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -11,21 +11,6 @@ from handoff.models import ApiToken
 from handoff.settings import get_settings
 
 PASSWORD = "correct horse battery"
-
-
-class _Clock:
-    offset = timedelta()
-
-
-@pytest.fixture(autouse=True)
-def movable_clock(monkeypatch):
-    """handoff.clock.now, moved forward by `_later` instead of sleeping."""
-    _Clock.offset = timedelta()
-    monkeypatch.setattr(clock, "now", lambda: datetime.now(UTC) + _Clock.offset)
-
-
-def _later(**delta) -> None:
-    _Clock.offset += timedelta(**delta)
 
 
 def _name() -> str:
@@ -44,7 +29,7 @@ def test_tokens_are_stored_hashed_and_checked(db_session):
     db_session.rollback()
 
 
-def test_expired_and_revoked_tokens_and_inactive_users_are_refused(db_session):
+def test_expired_and_revoked_tokens_and_inactive_users_are_refused(db_session, movable_clock):
     user, first = agents.create_user(db_session=db_session, name=_name(), role="agent")
     _, expiring = agents.create_api_token(db_session=db_session, user=user, label="ci",
                                           expires_at=clock.now() + timedelta(hours=1))
@@ -53,7 +38,7 @@ def test_expired_and_revoked_tokens_and_inactive_users_are_refused(db_session):
     agents.revoke_api_token(db_session=db_session, user=user, token_id=row.id)
     with pytest.raises(InvalidToken, match="revoked"):
         agents.authenticate_token_or_raise(db_session=db_session, token=first)
-    _later(hours=2)
+    movable_clock.advance(hours=2)
     with pytest.raises(InvalidToken, match="expired"):
         agents.authenticate_token_or_raise(db_session=db_session, token=expiring)
     _, active = agents.create_api_token(db_session=db_session, user=user)
@@ -63,7 +48,7 @@ def test_expired_and_revoked_tokens_and_inactive_users_are_refused(db_session):
     db_session.rollback()
 
 
-def test_wrong_passwords_lock_the_account_until_the_lock_time_passes(db_session):
+def test_wrong_passwords_lock_the_account_until_the_lock_time_passes(db_session, movable_clock):
     user, _ = agents.create_user(db_session=db_session, name=_name(), role="agent", password=PASSWORD)
     attempts = get_settings().lockout_attempts
     for _ in range(attempts - 1):
@@ -74,13 +59,13 @@ def test_wrong_passwords_lock_the_account_until_the_lock_time_passes(db_session)
     assert locked.value.just_locked
     with pytest.raises(AccountLocked):  # the right password too, while locked
         agents.authenticate_password_or_raise(db_session=db_session, name=user.name, password=PASSWORD)
-    _later(minutes=get_settings().lockout_minutes + 1)
+    movable_clock.advance(minutes=get_settings().lockout_minutes + 1)
     assert agents.authenticate_password_or_raise(db_session=db_session, name=user.name, password=PASSWORD) is user
     assert user.failed_logins == 0 and user.locked_until is None
     db_session.rollback()
 
 
-def test_unknown_inactive_and_password_less_users_get_the_same_answer(db_session):
+def test_unknown_inactive_and_password_less_users_get_the_same_answer(db_session, movable_clock):
     with_password, _ = agents.create_user(db_session=db_session, name=_name(), role="agent", password=PASSWORD)
     without, _ = agents.create_user(db_session=db_session, name=_name(), role="agent")
     agents.deactivate_user(db_session=db_session, user=with_password)
@@ -92,15 +77,15 @@ def test_unknown_inactive_and_password_less_users_get_the_same_answer(db_session
     db_session.rollback()
 
 
-def test_sessions_end_when_idle_too_long_or_when_the_user_is_deactivated(db_session):
+def test_sessions_end_when_idle_too_long_or_when_the_user_is_deactivated(db_session, movable_clock):
     user, _ = agents.create_user(db_session=db_session, name=_name(), role="agent", password=PASSWORD)
     _, idle_id = sessions.start_session(db_session=db_session, user=user)
     _, other_id = sessions.start_session(db_session=db_session, user=user)
     db_session.commit()
-    _later(minutes=get_settings().session_idle_minutes + 1)
+    movable_clock.advance(minutes=get_settings().session_idle_minutes + 1)
     with pytest.raises(InvalidSession):
         sessions.get_session_or_raise(db_session=db_session, session_id=idle_id)
-    _Clock.offset = timedelta()
+    movable_clock.offset = timedelta()
     assert sessions.get_session_or_raise(db_session=db_session, session_id=other_id)[1] is user
     agents.deactivate_user(db_session=db_session, user=user)
     with pytest.raises(InvalidSession):
