@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.stack, pytest.mark.browser]
 def test_agent_handles_a_ticket_in_the_console(running_stack, browser, db_session):
     order = orders_in_status(db_session, OrderStatus.DELIVERED)[-6]
     with session_scope() as session:
-        _, token = create_user(db_session=session, name="console-agent", role="agent")
+        create_user(db_session=session, name="console-agent", role="agent", password="console password")
     sender = "e2e-console-pt"
     customer_token = create_customer_token(order.customer_id)
     running_stack.chat(sender, f"O meu pedido {order.number} chegou danificado", customer_token=customer_token)
@@ -24,7 +24,8 @@ def test_agent_handles_a_ticket_in_the_console(running_stack, browser, db_sessio
 
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(running_stack.url + "/agent")
-    page.fill("#token", token)
+    page.fill("#username", "console-agent")
+    page.fill("#password", "console password")
     page.click("#signin")
     page.click(f".ticket[data-id='{ticket_id}']")
     page.wait_for_selector("#transcript .line")
