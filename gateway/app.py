@@ -16,7 +16,7 @@ from channels.registry import configured_platforms
 from channels.settings import get_channel_queue_settings
 from database.core import session_scope
 from gateway.channel_flows import handle_unfinished
-from gateway.exceptions import GatewayError
+from gateway.exceptions import GatewayError, RetryLater
 from gateway.handoff_jobs import run_handoff_jobs
 from gateway.live import poll_other_processes, watch_commits
 from gateway.rasa_client import RasaClient
@@ -151,9 +151,8 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(GatewayError)
     async def gateway_error(_request: Request, error: GatewayError) -> JSONResponse:
-        retry_after = getattr(error, "retry_after", None)  # rate limits, locked accounts
-        return error_response(error.status_code, error.code, error.message,
-                              headers={"Retry-After": str(retry_after)} if retry_after is not None else None)
+        retry_after = {"Retry-After": str(error.retry_after)} if isinstance(error, RetryLater) else None
+        return error_response(error.status_code, error.code, error.message, headers=retry_after)
 
     @app.exception_handler(TicketNotFound)
     async def ticket_not_found(_request: Request, error: TicketNotFound) -> JSONResponse:

@@ -59,15 +59,19 @@ class InvalidCredentials(GatewayError):
     code = "invalid_credentials"
 
 
-class AccountLocked(GatewayError):
-    """Too many wrong passwords in a row: refused (even the right one) for `retry_after` seconds."""
-
-    status_code = 423
-    code = "account_locked"
+class RetryLater(GatewayError):
+    """An error that passes with time: the answer carries `Retry-After: retry_after` (seconds)."""
 
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class AccountLocked(RetryLater):
+    """Too many wrong passwords in a row: refused (even the right one) for `retry_after` seconds."""
+
+    status_code = 423
+    code = "account_locked"
 
 
 class CsrfFailed(GatewayError):

@@ -16,17 +16,13 @@ from limits import parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
-from gateway.exceptions import GatewayError
+from gateway.exceptions import RetryLater
 from gateway.settings import get_settings
 
 
-class RateLimited(GatewayError):
+class RateLimited(RetryLater):
     status_code = 429
     code = "rate_limited"
-
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 class RateLimiter:

@@ -88,25 +88,24 @@ def create_user(body: UserCreate, db_session: SessionDep, admin: CurrentAdmin) -
     return {"user": UserRead.of(user).model_dump(mode="json"), "api_token": token}
 
 
+def _switch(db_session, admin: AgentUser, user_id: int, *, active: bool) -> UserRead:
+    user = _user(db_session, user_id)
+    (agents.reactivate_user if active else agents.deactivate_user)(db_session=db_session, user=user)
+    audit.record(db_session=db_session, action="user.reactivated" if active else "user.deactivated", actor=admin,
+                 subject_type="user", subject_id=user.id)
+    db_session.commit()
+    return UserRead.of(user)
+
+
 @router.post("/{user_id}/deactivate", response_model=UserRead)
 def deactivate_user(user_id: int, db_session: SessionDep, admin: CurrentAdmin) -> UserRead:
     """No more sign-ins or API calls; the account's console sessions end now."""
-    user = _user(db_session, user_id)
-    agents.deactivate_user(db_session=db_session, user=user)
-    audit.record(db_session=db_session, action="user.deactivated", actor=admin, subject_type="user",
-                 subject_id=user.id)
-    db_session.commit()
-    return UserRead.of(user)
+    return _switch(db_session, admin, user_id, active=False)
 
 
 @router.post("/{user_id}/reactivate", response_model=UserRead)
 def reactivate_user(user_id: int, db_session: SessionDep, admin: CurrentAdmin) -> UserRead:
-    user = _user(db_session, user_id)
-    agents.reactivate_user(db_session=db_session, user=user)
-    audit.record(db_session=db_session, action="user.reactivated", actor=admin, subject_type="user",
-                 subject_id=user.id)
-    db_session.commit()
-    return UserRead.of(user)
+    return _switch(db_session, admin, user_id, active=True)
 
 
 @router.put("/{user_id}/password", status_code=status.HTTP_204_NO_CONTENT)
