@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from channels.outbox import run_delivery
 from channels.registry import configured_platforms
 from channels.settings import get_channel_queue_settings
+from conversations.exceptions import ConversationNotFound
 from database.core import session_scope
 from gateway.channel_flows import handle_unfinished
 from gateway.exceptions import GatewayError, RetryLater
@@ -136,9 +137,10 @@ def create_app() -> FastAPI:
                    channels):
         app.include_router(module.router)
     app.add_middleware(SecurityHeadersMiddleware)
-    # The web widget runs on the shop's pages: its HTTP calls (history, polling fallback) are cross-origin
+    # The web widget runs on the shop's pages: its HTTP calls (history, polling fallback) are cross-origin.
+    # Only the origins the shop lists may make them (same-origin pages need no CORS).
     app.add_middleware(CORSMiddleware, allow_origins=get_settings().widget_origins, allow_methods=["GET", "POST"],
-                       allow_headers=["Content-Type"])
+                       allow_headers=["Content-Type", "X-Conversation-Token"], expose_headers=["Retry-After"])
 
     @app.middleware("http")
     async def limit_body_size(request: Request, call_next):
@@ -153,6 +155,11 @@ def create_app() -> FastAPI:
     async def gateway_error(_request: Request, error: GatewayError) -> JSONResponse:
         retry_after = {"Retry-After": str(error.retry_after)} if isinstance(error, RetryLater) else None
         return error_response(error.status_code, error.code, error.message, headers=retry_after)
+
+    @app.exception_handler(ConversationNotFound)
+    async def conversation_not_found(_request: Request, _error: ConversationNotFound) -> JSONResponse:
+        return error_response(404, "conversation_not_found",
+                              "no such conversation (a conversation needs the secret it was created with)")
 
     @app.exception_handler(TicketNotFound)
     async def ticket_not_found(_request: Request, error: TicketNotFound) -> JSONResponse:

@@ -77,3 +77,10 @@ class AccountLocked(RetryLater):
 class CsrfFailed(GatewayError):
     status_code = 403
     code = "csrf_failed"
+
+
+class ReservedSenderId(GatewayError):
+    """A messaging channel's id (`telegram:...`): those conversations start only through their webhooks."""
+
+    status_code = 422
+    code = "reserved_sender_id"

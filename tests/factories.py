@@ -3,6 +3,8 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from conversations import service as conversation_service
+from database.core import session_scope
 from shop.models import Order
 
 
@@ -12,7 +14,6 @@ def orders_in_status(db_session: Session, status: str) -> list[Order]:
 
 def open_ticket(db_session: Session, sender_id: str, language: str = "en"):
     """A committed ticket for a new conversation of an unidentified shopper."""
-    from conversations import service as conversation_service
     from handoff import service as handoff_service
     from shop.source import SqlOrderSource
 
@@ -37,3 +38,12 @@ def create_account(db_session: Session, role: str = "agent", password: str | Non
                               password=password, **fields)
     db_session.commit()
     return user, token
+
+
+def stored_messages(sender_id: str) -> list[dict]:
+    """A conversation's messages as stored (what agents see); channel conversations are not readable through
+    the public API."""
+    with session_scope() as db_session:
+        return [{"id": m.id, "role": m.role, "text": m.text, "text_en": m.text_en, "language": m.language,
+                 "intent": m.intent}
+                for m in conversation_service.list_messages(db_session=db_session, sender_id=sender_id)]

@@ -58,8 +58,7 @@ def test_portuguese_shopper_handed_to_an_agent_and_back(running_stack, db_sessio
                       json={"text": f"Your order {order.number} will arrive tomorrow."})
     assert sent.status_code == 200, sent.text
     last_id = sent.json()["id"]
-    seen = httpx.get(f"{running_stack.url}/api/v1/conversations/{sender}/messages",
-                     params={"after": last_id - 1}).json()
+    seen = running_stack.history(sender, after=last_id - 1)
     assert seen[0]["role"] == "agent" and order.number in seen[0]["text"] and "pedido" in seen[0]["text"].lower()
 
     # Internal notes stay with the team
@@ -68,7 +67,7 @@ def test_portuguese_shopper_handed_to_an_agent_and_back(running_stack, db_sessio
     assert note.status_code == 201
     assert httpx.get(f"{running_stack.url}/api/v1/tickets/{ticket_id}", headers=auth).json()["notes"][0]["text"] \
         == "Carrier confirmed delivery for tomorrow"
-    shopper_view = httpx.get(f"{running_stack.url}/api/v1/conversations/{sender}/messages").json()
+    shopper_view = running_stack.history(sender)
     assert not any("Carrier confirmed" in m["text"] for m in shopper_view)
 
     # Closing hands the conversation back; the assistant answers again
