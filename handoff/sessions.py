@@ -30,7 +30,8 @@ def start_session(*, db_session: Session, user: AgentUser) -> tuple[AgentSession
 
 
 def get_session_or_raise(*, db_session: Session, session_id: str) -> tuple[AgentSession, AgentUser]:
-    """The live session and its active user; an expired (idle or absolute) session is deleted."""
+    """The live session and its active user. An expired (idle or absolute) session is deleted and that is
+    committed at once, since the caller answers 401 and commits nothing."""
     row = db_session.scalars(select(AgentSession).where(AgentSession.session_hash == token_hash(session_id))).first()
     if row is None:
         raise InvalidSession("not signed in")

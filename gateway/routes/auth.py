@@ -45,7 +45,7 @@ async def login(body: LoginBody, request: Request, response: Response, db_sessio
     except (account_errors.InvalidCredentials, account_errors.AccountLocked) as error:
         locked = isinstance(error, account_errors.AccountLocked)
         action = ("auth.locked_out" if error.just_locked else "auth.signin_locked") if locked else "auth.signin_failed"
-        audit.record(db_session=db_session, action=action, actor_name=body.username[:100],
+        audit.record(db_session=db_session, action=action, actor_name=body.username,
                      details={"address": address})
         db_session.commit()
         for key in keys:
