@@ -145,3 +145,14 @@ def test_api_tokens_expire_and_can_be_revoked(console, db_session, movable_clock
     assert console.get("/api/v1/tickets", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     listed = console.get(f"/api/v1/admin/users/{user.id}/tokens", headers=as_admin).json()
     assert {t["label"] for t in listed} >= {"nightly export", "script"}
+
+
+def test_requests_are_counted_per_signed_in_user(console, db_session, monkeypatch):
+    from gateway.settings import get_settings
+
+    _, token = create_account(db_session, password=None)
+    monkeypatch.setenv("GATEWAY_RATE_LIMIT_USER", "2/minute")
+    get_settings.cache_clear()
+    as_agent = {"Authorization": f"Bearer {token}"}
+    assert [console.get("/api/v1/tickets", headers=as_agent).status_code for _ in range(3)] == [200, 200, 429]
+    assert int(console.get("/api/v1/tickets", headers=as_agent).headers["Retry-After"]) > 0
