@@ -16,17 +16,13 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 from starlette.requests import HTTPConnection
 
-from gateway.exceptions import GatewayError
+from gateway.exceptions import RetryLater
 from gateway.settings import get_settings
 
 
-class RateLimited(GatewayError):
+class RateLimited(RetryLater):
     status_code = 429
     code = "rate_limited"
-
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 class RateLimiter:
@@ -91,3 +87,12 @@ async def limit_client(connection: HTTPConnection) -> None:
 async def limit_conversation(sender_id: str) -> None:
     """Count a shopper turn in this conversation (after its secret was checked: strangers cannot use it up)."""
     await get_rate_limiter().hit(get_settings().rate_limit_conversation, "conversation", sender_id)
+
+
+def is_https(connection: HTTPConnection) -> bool:
+    """Whether the client reached us over https: directly, or through a trusted proxy that says so."""
+    if connection.url.scheme in ("https", "wss"):
+        return True
+    peer = connection.client.host if connection.client else "unknown"
+    forwarded_proto = connection.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return forwarded_proto == "https" and _trusted(peer, get_settings().trusted_proxies)

@@ -25,3 +25,9 @@ def start_conversation(client: TestClient, sender_id: str, text: str = "hello") 
     response = client.post("/api/v1/chat", json={"sender_id": sender_id, "text": text})
     assert response.status_code == 200, response.text
     return response.json()["conversation_token"]
+
+
+@pytest.fixture
+def console(client_without_rasa):
+    """The gateway as the consoles and scripts use it (sign-in, tickets, admin API: no Rasa needed)."""
+    return client_without_rasa
