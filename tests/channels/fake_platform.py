@@ -8,11 +8,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from shopbot.processes import free_port
+from tests.local_server import LocalServer
 
 TELEGRAM_TOKEN = "7012345678:AAH-test-bot-token"
 TELEGRAM_SECRET = "telegram-webhook-secret"
@@ -33,20 +32,14 @@ class Sent:
     received_at: float = 0.0
 
 
-class FakePlatform:
+class FakePlatform(LocalServer):
     def __init__(self) -> None:
-        self.port = free_port()
+        super().__init__()
         self.received: list[Sent] = []
         #: Requests answered with an error (status codes), for asserting on retries.
         self.refused: list[tuple[Sent, int]] = []
         self._failures: list[tuple[int, int | None]] = []
         self._lock = threading.Lock()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def env(self) -> dict[str, str]:
         """The gateway's channel configuration, pointed at this server."""
@@ -80,18 +73,6 @@ class FakePlatform:
             return JSONResponse({"ok": True, "result": {"message_id": len(self.received)}})
 
         return app
-
-    def start(self) -> None:
-        config = uvicorn.Config(self._app(), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
-        while not self._server.started:
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
 
     def fail_next(self, count: int, status: int = 500, retry_after: int | None = None) -> None:
         with self._lock:
