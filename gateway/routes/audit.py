@@ -1,12 +1,12 @@
 """The audit log for admins: who claimed, replied, closed, changed training data, switched models, managed
 accounts or signed in (or failed to)."""
 
-from datetime import datetime
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
 from audit import service as audit_service
+from database.types import UtcDatetime
 from gateway.deps import CurrentAdmin, SessionDep
 
 router = APIRouter(prefix="/api/v1/admin/audit", tags=["audit"])
@@ -16,7 +16,7 @@ class AuditEventRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    at: datetime | None
+    at: UtcDatetime | None
     actor_id: int | None
     actor_name: str | None
     action: str

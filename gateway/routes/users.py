@@ -1,13 +1,13 @@
 """Admins manage agent and admin accounts: create, deactivate, reactivate, set a password, and the accounts'
 API tokens for scripts (a new token is shown once)."""
 
-from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from audit import service as audit
+from database.types import UtcDatetime
 from gateway.deps import CurrentAdmin, SessionDep
 from handoff import agents
 from handoff.models import AgentUser
@@ -24,8 +24,8 @@ class UserRead(BaseModel):
     role: str
     active: bool
     has_password: bool
-    locked_until: datetime | None
-    created_at: datetime | None
+    locked_until: UtcDatetime | None
+    created_at: UtcDatetime | None
 
     @classmethod
     def of(cls, user: AgentUser) -> "UserRead":
@@ -53,7 +53,7 @@ class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     label: str = Field(default="", max_length=100)
-    expires_at: datetime | None = None
+    expires_at: UtcDatetime | None = None
 
 
 class TokenRead(BaseModel):
@@ -61,10 +61,10 @@ class TokenRead(BaseModel):
 
     id: int
     label: str
-    created_at: datetime | None
-    expires_at: datetime | None
-    revoked_at: datetime | None
-    last_used_at: datetime | None
+    created_at: UtcDatetime | None
+    expires_at: UtcDatetime | None
+    revoked_at: UtcDatetime | None
+    last_used_at: UtcDatetime | None
 
 
 def _user(db_session, user_id: int) -> AgentUser:
