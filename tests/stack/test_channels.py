@@ -191,7 +191,7 @@ def test_telegram_button_press_and_an_agents_replies_reach_the_shopper(
 
     # The offer of a person comes with buttons: an inline keyboard whose callback data is the payload
     [offer] = fake_platform.wait_for(lambda sent: to_shopper(sent) and "reply_markup" in sent.body)
-    assert offer.body["text"] == rendered("utter_offer_human", "en")
+    assert offer.body["text"] == rendered("utter_offer_human_help", "en")
     assert offer.body["reply_markup"]["inline_keyboard"] == [
         [{"text": "Yes, talk to a person", "callback_data": "/affirm"}],
         [{"text": "No, thanks", "callback_data": "/deny"}]]
