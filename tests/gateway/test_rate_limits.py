@@ -110,3 +110,22 @@ def test_gateway_replicas_share_their_counters_through_redis(monkeypatch):
         finally:
             get_settings.cache_clear()
             get_rate_limiter.cache_clear()
+
+
+def test_socket_messages_over_the_limit_get_an_error_frame_and_the_socket_stays_open(limited, client_without_rasa):
+    sender = "w-" + "a" * 32
+    token = start_conversation(client_without_rasa, sender)
+    with client_without_rasa.websocket_connect(f"/api/v1/ws?sender_id={sender}&token={token}") as socket:
+        for expected in ("shopper", "bot"):  # the history so far
+            assert socket.receive_json()["message"]["role"] == expected
+        ends = []
+        for n in range(4):  # the conversation allows 3 a minute and its first turn was one of them
+            socket.send_json({"type": "message", "text": f"turn {n}"})
+            frame = socket.receive_json()
+            while frame["type"] == "message":  # the turn's stored messages come before its end
+                frame = socket.receive_json()
+            ends.append(frame)
+        assert [frame["type"] for frame in ends] == ["reply", "reply", "error", "error"]
+        assert ends[2]["error"]["code"] == "rate_limited" and ends[2]["error"]["retry_after"] >= 1
+        socket.send_json({"type": "message", "text": "   "})
+        assert socket.receive_json()["error"]["code"] in ("empty_message", "rate_limited")
