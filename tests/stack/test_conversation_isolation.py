@@ -75,33 +75,24 @@ def assert_stranger_learns_nothing(url: str, sender_id: str, secrets_of_the_shop
     assert stored_messages(sender_id) == before
 
 
-def test_knowing_a_whatsapp_number_reaches_nothing(running_stack, db_session):
-    order = orders_in_status(db_session, OrderStatus.SHIPPED)[-11]
-    wa_id = "4915112340001"
-    say = lambda text: post_meta(running_stack.url, "whatsapp", whatsapp_notification(  # noqa: E731
-        "text", message_id=f"wamid.iso-{next(ids)}", wa_id=wa_id, text=text))
-    verify_order(say, f"whatsapp:{wa_id}", order)
-    assert_stranger_learns_nothing(running_stack.url, f"whatsapp:{wa_id}",
-                                   [order.customer.email, order.shipments[-1].tracking_number])
+#: How each channel's shopper writes (a signed webhook from the platform), by channel: (chat id, say).
+CHANNEL_SHOPPERS: dict[str, tuple[str, Callable[[str, str, str], object]]] = {
+    "whatsapp": ("4915112340001", lambda url, chat_id, text: post_meta(url, "whatsapp", whatsapp_notification(
+        "text", message_id=f"wamid.iso-{next(ids)}", wa_id=chat_id, text=text))),
+    "telegram": ("930001", lambda url, chat_id, text: post_telegram(url, telegram_update(
+        "text", update_id=950_000 + next(ids), chat_id=int(chat_id), text=text))),
+    "messenger": ("6738291043459001", lambda url, chat_id, text: post_meta(url, "messenger", messenger_event(
+        "text", mid=f"m_iso-{next(ids)}", psid=chat_id, text=text))),
+}
 
 
-def test_knowing_a_telegram_chat_id_reaches_nothing(running_stack, db_session):
-    order = orders_in_status(db_session, OrderStatus.SHIPPED)[-12]
-    chat_id = 930001
-    say = lambda text: post_telegram(running_stack.url, telegram_update(  # noqa: E731
-        "text", update_id=950_000 + next(ids), chat_id=chat_id, text=text))
-    verify_order(say, f"telegram:{chat_id}", order)
-    assert_stranger_learns_nothing(running_stack.url, f"telegram:{chat_id}",
-                                   [order.customer.email, order.shipments[-1].tracking_number])
-
-
-def test_knowing_a_messenger_id_reaches_nothing(running_stack, db_session):
-    order = orders_in_status(db_session, OrderStatus.SHIPPED)[-13]
-    psid = "6738291043459001"
-    say = lambda text: post_meta(running_stack.url, "messenger", messenger_event(  # noqa: E731
-        "text", mid=f"m_iso-{next(ids)}", psid=psid, text=text))
-    verify_order(say, f"messenger:{psid}", order)
-    assert_stranger_learns_nothing(running_stack.url, f"messenger:{psid}",
+@pytest.mark.parametrize(("channel", "order_index"), [("whatsapp", -11), ("telegram", -12), ("messenger", -13)])
+def test_knowing_a_channel_id_reaches_nothing(running_stack, db_session, channel, order_index):
+    """A phone number, a Telegram chat id or a Messenger id is all a stranger needs to name the conversation."""
+    order = orders_in_status(db_session, OrderStatus.SHIPPED)[order_index]
+    chat_id, post = CHANNEL_SHOPPERS[channel]
+    verify_order(lambda text: post(running_stack.url, chat_id, text), f"{channel}:{chat_id}", order)
+    assert_stranger_learns_nothing(running_stack.url, f"{channel}:{chat_id}",
                                    [order.customer.email, order.shipments[-1].tracking_number])
 
 
