@@ -1,6 +1,6 @@
-from datetime import UTC, datetime
+from pydantic import BaseModel, ConfigDict
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from database.types import UtcDateTime
 
 
 class MessageRead(BaseModel):
@@ -13,10 +13,4 @@ class MessageRead(BaseModel):
     language: str
     intent: str | None
     confidence: float | None
-    created_at: datetime
-
-    @field_validator("created_at")
-    @classmethod
-    def in_utc(cls, value: datetime) -> datetime:
-        """SQLite gives back the stored UTC time without its offset; a client would read it as local time."""
-        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    created_at: UtcDateTime

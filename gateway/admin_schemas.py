@@ -1,10 +1,10 @@
 """Request and response bodies of the admin API (/api/v1/admin)."""
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from database.types import UtcDateTime
 from gateway.schemas import StrictBody
 
 
@@ -60,7 +60,7 @@ class ExampleRead(ORMRead):
     text_en: str | None
     message_id: int | None
     created_by: str
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class IntentRead(BaseModel):
@@ -76,7 +76,7 @@ class InboxItemRead(ORMRead):
     text_en: str | None
     intent: str | None
     confidence: float | None
-    created_at: datetime
+    created_at: UtcDateTime
     reasons: list[str]
 
 
@@ -102,9 +102,9 @@ class JobRead(ORMRead):
     error: str | None
     result: dict | None
     requested_by: str
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
+    created_at: UtcDateTime
+    started_at: UtcDateTime | None
+    finished_at: UtcDateTime | None
 
 
 class JobDetail(JobRead):
@@ -120,6 +120,6 @@ class ModelRead(ORMRead):
     examples: int | None
     metrics: dict | None
     active: bool
-    activated_at: datetime | None
+    activated_at: UtcDateTime | None
     activated_by: str | None
-    created_at: datetime
+    created_at: UtcDateTime
