@@ -5,12 +5,12 @@ PYTHON310 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python3.1
 VENV := .venv
 RASA_VENV := .venv-rasa
 
-.PHONY: run test install lint test-postgres bench browser apertium
+.PHONY: run test install lint test-postgres bench browser apertium redis
 
 run: install
 	$(VENV)/bin/shopbot run
 
-test: install browser apertium lint
+test: install browser apertium redis lint
 	$(VENV)/bin/python -m pytest
 	$(MAKE) test-postgres
 
@@ -50,6 +50,11 @@ apertium:
 	@command -v apertium >/dev/null && apertium -l | grep -q eng-spa || \
 		(echo "==> Installing Debian's apertium-en-es..." && apt-get update -qq && \
 		 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apertium apertium-en-es)
+
+# Debian's Redis for the tests of counters shared by gateway replicas (started by the tests on free ports).
+redis:
+	@command -v redis-server >/dev/null || (echo "==> Installing Debian's redis-server..." && \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server)
 
 bench: install
 	$(VENV)/bin/python -m bench.run_all

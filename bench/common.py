@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
+
 from database.settings import REPO_ROOT
 
 RESULTS = REPO_ROOT / "bench" / "results"
@@ -29,6 +31,21 @@ def percentile(values: list[float], q: float) -> float:
 def summary_ms(values: list[float]) -> str:
     return (f"p50 {percentile(values, 50) * 1000:.1f} ms, p95 {percentile(values, 95) * 1000:.1f} ms, "
             f"mean {statistics.fmean(values) * 1000:.1f} ms (n={len(values)})")
+
+
+#: A load test talks from one address, faster than people: the rate limits are raised for it.
+LOAD_TEST_LIMITS = {"GATEWAY_RATE_LIMIT_CLIENT": "1000000/minute", "GATEWAY_RATE_LIMIT_CONVERSATION": "100000/minute"}
+
+
+async def chat_turn(client: httpx.AsyncClient, url: str, sender: str, text: str,
+                    tokens: dict[str, str]) -> httpx.Response:
+    """One shopper turn as the conversation's owner: the secret its first answer returned goes with every
+    later turn (kept in `tokens` by sender id)."""
+    headers = {"X-Conversation-Token": tokens[sender]} if sender in tokens else {}
+    response = await client.post(f"{url}/api/v1/chat", json={"sender_id": sender, "text": text}, headers=headers)
+    if response.status_code == 200 and response.json().get("conversation_token"):
+        tokens[sender] = response.json()["conversation_token"]
+    return response
 
 
 @contextmanager
@@ -56,7 +73,7 @@ def running_stack(url: str | None = None, extra_env: dict[str, str] | None = Non
     model = train(rasa_venv=settings.rasa_venv, models_dir=settings.models_dir)
     ports = [free_port() for _ in range(3)]
     stack = Stack(model=model, database_url=os.environ["DATABASE_URL"], var_dir=var, rasa_port=ports[0],
-                  actions_port=ports[1], gateway_port=ports[2], extra_env=extra_env or {})
+                  actions_port=ports[1], gateway_port=ports[2], extra_env={**LOAD_TEST_LIMITS, **(extra_env or {})})
     print("starting the stack for the benchmark...", flush=True)
     stack.start(timeout=400, progress=lambda line: None)
     try:

@@ -12,7 +12,7 @@ import uuid
 
 import httpx
 
-from bench.common import RESULTS, percentile, run_identity, running_stack, summary_ms
+from bench.common import RESULTS, chat_turn, percentile, run_identity, running_stack, summary_ms
 
 # Turns that run the NLU, the dialogue policies and (for the policy questions) the action server.
 MESSAGES = ["hi", "how long does delivery take?", "which payment methods do you accept?",
@@ -28,9 +28,13 @@ MESSAGES_BY_LANGUAGE = {
 }
 
 
+#: The secret of each benchmark conversation, by sender id.
+TOKENS: dict[str, str] = {}
+
+
 async def gateway_turn(client: httpx.AsyncClient, url: str, sender: str, text: str) -> float:
     start = time.perf_counter()
-    response = await client.post(f"{url}/api/v1/chat", json={"sender_id": sender, "text": text})
+    response = await chat_turn(client, url, sender, text, TOKENS)
     response.raise_for_status()
     return time.perf_counter() - start
 

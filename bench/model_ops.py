@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import RESULTS, percentile, run_identity, running_stack
+from bench.common import RESULTS, chat_turn, percentile, run_identity, running_stack
 from bench.message_path import MESSAGES
 
 CONVERSATIONS = 6
@@ -40,12 +40,12 @@ async def shopper_load(url: str, stop: asyncio.Event, samples: list[tuple[float,
     async with httpx.AsyncClient(timeout=120) as client:
         async def conversation() -> None:
             sender = f"bench-switch-{uuid.uuid4().hex[:8]}"
+            tokens: dict[str, str] = {}
             turn = 0
             while not stop.is_set():
                 start = time.monotonic()
                 try:
-                    response = await client.post(f"{url}/api/v1/chat", json={"sender_id": sender,
-                                                                               "text": MESSAGES[turn % len(MESSAGES)]})
+                    response = await chat_turn(client, url, sender, MESSAGES[turn % len(MESSAGES)], tokens)
                     ok = response.status_code == 200 and bool(response.json()["messages"])
                 except httpx.HTTPError:
                     ok = False

@@ -1,5 +1,7 @@
-"""NLU quality through the public parse API: Bitext dev rows (mapped to the catalogue with `from:`) and the
-CLINC150 validation rows (small talk mapped, the rest out of scope).
+"""NLU quality through the public parse API: Bitext dev rows (mapped to the catalogue with `from:`), the
+CLINC150 validation rows (small talk mapped, the rest out of scope), and HINT3's real shopper messages (the
+development half; in scope where HINT3's label maps onto the catalogue, out of scope where no shop assistant
+could answer; rows whose label has no catalogue intent are not scored).
 
     .venv/bin/python -m bench.nlu_quality [--url http://127.0.0.1:8000]
 """
@@ -39,6 +41,34 @@ def load_rows() -> list[tuple[str, str, str]]:
         if row["split"] == "val" and row["intent"] not in CLINC_AMBIGUOUS:
             rows.append((row["text"], CLINC_TO_CATALOGUE.get(row["intent"], OUT_OF_SCOPE), "clinc"))
     return rows
+
+
+def load_hint3() -> list[tuple[str, list[str], str]]:
+    """(text, intents that count as right, kind) of the HINT3 rows that are scored: real shoppers' messages
+    and the bot designers' examples."""
+    rows = []
+    for line in (EVALDATA / "hint3_ecommerce.dev.jsonl").open():
+        row = json.loads(line)
+        if row["bot_intents"]:
+            rows.append((row["text"], row["bot_intents"], "real" if row["kind"] == "real user message" else "designer"))
+    return rows
+
+
+def hint3_report(rows: list[tuple[str, list[str], str]], predictions: list[tuple[str, float]]) -> dict:
+    """Per kind: accuracy on messages a shop assistant can answer, and how often the others fall back."""
+    result: dict = {}
+    for kind in ("real", "designer"):
+        scored = [(accepted, predicted) for (_, accepted, k), (predicted, _) in zip(rows, predictions) if k == kind]
+        in_scope = [(a, p) for a, p in scored if a != [OUT_OF_SCOPE]]
+        out_scope = [p for a, p in scored if a == [OUT_OF_SCOPE]]
+        result[kind] = {
+            "in_scope_rows": len(in_scope),
+            "in_scope_accuracy": sum(p in a for a, p in in_scope) / len(in_scope),
+            "out_of_scope_rows": len(out_scope),
+            "out_of_scope_fallback": sum(p == OUT_OF_SCOPE for p in out_scope) / len(out_scope) if out_scope else None,
+            "in_scope_confusions": Counter((a[0], p) for a, p in in_scope if p not in a).most_common(12),
+        }
+    return result
 
 
 async def parse_all(url: str, texts: list[str], concurrency: int = 4) -> list[tuple[str, float]]:
@@ -109,11 +139,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="a running gateway; by default a stack is started on a scratch database")
     args = parser.parse_args()
-    rows = load_rows()
+    rows, hint3 = load_rows(), load_hint3()
     with running_stack(args.url) as (url, _rasa_url):
-        print(f"parsing {len(rows)} rows through {url}/api/v1/parse ...", flush=True)
+        print(f"parsing {len(rows) + len(hint3)} rows through {url}/api/v1/parse ...", flush=True)
         predictions = asyncio.run(parse_all(url, [r[0] for r in rows]))
-    result = report(rows, predictions)
+        hint3_predictions = asyncio.run(parse_all(url, [r[0] for r in hint3]))
+    result = {**report(rows, predictions), "hint3": hint3_report(hint3, hint3_predictions)}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "nlu_quality.json").write_text(json.dumps(result, indent=2))
     plot_confusion(rows, predictions, RESULTS / "nlu_confusion.png")
@@ -124,6 +155,12 @@ def main() -> None:
     print(f"  out-of-scope recall:                             {result['out_of_scope_recall']:.3f}  (target >= 0.80)")
     print(f"  in-scope false rejection:                        {result['in_scope_false_rejection']:.3f}  "
           f"(target <= 0.05)")
+    for kind, label in (("real", "HINT3 real shoppers' messages"), ("designer", "HINT3 bot designers' examples")):
+        figures = result["hint3"][kind]
+        fallback = figures["out_of_scope_fallback"]
+        print(f"  {label}: mapped intents {figures['in_scope_accuracy']:.3f} ({figures['in_scope_rows']} rows)"
+              + (f", unanswerable ones falling back {fallback:.3f} ({figures['out_of_scope_rows']} rows)"
+                 if fallback is not None else ""))
     print("  per-intent F1: " + ", ".join(f"{k} {v:.2f}" for k, v in result["per_intent_f1"].items()))
     print(f"  confusion matrix: {RESULTS / 'nlu_confusion.png'}")
 

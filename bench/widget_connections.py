@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
-from bench.common import RESULTS, run_identity
+from bench.common import LOAD_TEST_LIMITS, RESULTS, run_identity
 from database.settings import REPO_ROOT
 
 BATCH = 100
@@ -44,7 +44,7 @@ def start_gateway(port: int, var: Path) -> subprocess.Popen:
     from database.migrate import upgrade_database
 
     upgrade_database()
-    env = {**os.environ, "SHOP_CUSTOMER_TOKEN_SECRET": "bench", "GATEWAY_RASA_URL": "http://127.0.0.1:9"}
+    env = {**os.environ, **LOAD_TEST_LIMITS, "SHOP_CUSTOMER_TOKEN_SECRET": "bench", "GATEWAY_RASA_URL": "http://127.0.0.1:9"}
     log = (var / "gateway.log").open("w")
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", "gateway.app:app", "--port", str(port),
                                 "--no-access-log", "--log-level", "warning"], cwd=REPO_ROOT, env=env, stdout=log,
@@ -61,11 +61,23 @@ def start_gateway(port: int, var: Path) -> subprocess.Popen:
     raise RuntimeError(f"the gateway did not start; see {var / 'gateway.log'}")
 
 
+def widget_conversations(count: int) -> list[tuple[str, str]]:
+    """(sender id, secret) of `count` new widget conversations, made in the bench's database."""
+    from conversations import service as conversation_service
+    from database.core import session_scope
+
+    with session_scope() as db_session:
+        return [(sender_id, conversation_service.create_with_token(
+                    db_session=db_session, sender_id=sender_id, channel="web", language="en")[1])
+                for sender_id in (f"w-{secrets.token_hex(16)}" for _ in range(count))]
+
+
 async def open_connections(url: str, count: int) -> list[ClientConnection]:
+    conversations = widget_conversations(count)
     sockets: list[ClientConnection] = []
     for start in range(0, count, BATCH):
-        batch = [connect(f"{url}?sender_id=w-{secrets.token_hex(16)}", max_queue=4)
-                 for _ in range(min(BATCH, count - start))]
+        batch = [connect(f"{url}?sender_id={sender_id}&token={token}", max_queue=4)
+                 for sender_id, token in conversations[start:start + BATCH]]
         sockets.extend(await asyncio.gather(*batch))
     return sockets
 

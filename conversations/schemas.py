@@ -1,6 +1,6 @@
 from pydantic import BaseModel, ConfigDict
 
-from database.types import UtcDateTime
+from database.types import UtcDatetime
 
 
 class MessageRead(BaseModel):
@@ -13,4 +13,4 @@ class MessageRead(BaseModel):
     language: str
     intent: str | None
     confidence: float | None
-    created_at: UtcDateTime
+    created_at: UtcDatetime

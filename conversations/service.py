@@ -1,9 +1,20 @@
 """Plain keyword-only functions over conversations and messages."""
 
+import hashlib
+import hmac
+import secrets
+
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from conversations.exceptions import ConversationNotFound
 from conversations.models import Conversation, Message
+
+
+def _token_hash(token: str) -> str:
+    """A token has 256 random bits, so a fast hash keeps it as safe as a slow one would."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def get(*, db_session: Session, sender_id: str) -> Conversation | None:
@@ -21,6 +32,33 @@ def get_or_create(
     db_session.add(conversation)
     db_session.flush()
     return conversation, True
+
+
+def create_with_token(
+    *, db_session: Session, sender_id: str, channel: str, language: str
+) -> tuple[Conversation, str]:
+    """A new conversation and its secret, which only its creator gets (only the hash is stored).
+    ConversationNotFound if another request created the same id first."""
+    token = secrets.token_urlsafe(32)
+    conversation = Conversation(sender_id=sender_id, channel=channel, language=language,
+                                token_hash=_token_hash(token))
+    db_session.add(conversation)
+    try:
+        db_session.flush()
+    except IntegrityError as error:
+        db_session.rollback()
+        raise ConversationNotFound(sender_id) from error
+    return conversation, token
+
+
+def owned_or_raise(*, db_session: Session, sender_id: str, token: str | None) -> Conversation:
+    """The conversation, if `token` is its secret; ConversationNotFound otherwise (unknown id, no secret sent,
+    a wrong one, or a conversation without a secret: messaging channels and conversations from before)."""
+    conversation = get(db_session=db_session, sender_id=sender_id)
+    if (conversation is None or conversation.token_hash is None or not token
+            or not hmac.compare_digest(conversation.token_hash, _token_hash(token))):
+        raise ConversationNotFound(sender_id)
+    return conversation
 
 
 def add_message(

@@ -1,4 +1,4 @@
-"""Field types for the API schemas of stored rows."""
+"""Field types shared by every package's schemas."""
 
 from datetime import UTC, datetime
 from typing import Annotated
@@ -6,10 +6,11 @@ from typing import Annotated
 from pydantic import AfterValidator
 
 
-def _in_utc(value: datetime) -> datetime:
-    """SQLite gives back the stored UTC time without its offset; a client would read it as local time."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+def _as_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every stored time is UTC (a client would read a naive one as local)."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
 
 
-#: A stored time, always with its UTC offset.
-UtcDateTime = Annotated[datetime, AfterValidator(_in_utc)]
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]

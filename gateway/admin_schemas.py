@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from database.types import UtcDateTime
+from database.types import UtcDatetime
 from gateway.schemas import StrictBody
 
 
@@ -60,7 +60,7 @@ class ExampleRead(ORMRead):
     text_en: str | None
     message_id: int | None
     created_by: str
-    created_at: UtcDateTime
+    created_at: UtcDatetime
 
 
 class IntentRead(BaseModel):
@@ -76,7 +76,7 @@ class InboxItemRead(ORMRead):
     text_en: str | None
     intent: str | None
     confidence: float | None
-    created_at: UtcDateTime
+    created_at: UtcDatetime
     reasons: list[str]
 
 
@@ -102,9 +102,9 @@ class JobRead(ORMRead):
     error: str | None
     result: dict | None
     requested_by: str
-    created_at: UtcDateTime
-    started_at: UtcDateTime | None
-    finished_at: UtcDateTime | None
+    created_at: UtcDatetime
+    started_at: UtcDatetime | None
+    finished_at: UtcDatetime | None
 
 
 class JobDetail(JobRead):
@@ -120,6 +120,6 @@ class ModelRead(ORMRead):
     examples: int | None
     metrics: dict | None
     active: bool
-    activated_at: UtcDateTime | None
+    activated_at: UtcDatetime | None
     activated_by: str | None
-    created_at: UtcDateTime
+    created_at: UtcDatetime

@@ -14,15 +14,30 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from channels.outbox import run_delivery
 from channels.registry import configured_platforms
 from channels.settings import get_channel_queue_settings
+from conversations.exceptions import ConversationNotFound
 from database.core import session_scope
 from gateway.channel_flows import handle_unfinished
-from gateway.exceptions import GatewayError
+from gateway.exceptions import GatewayError, RetryLater
 from gateway.handoff_jobs import run_handoff_jobs
 from gateway.live import poll_other_processes, watch_commits
 from gateway.rasa_client import RasaClient
-from gateway.routes import admin, channels, chat, conversations, health, pages, parse, tickets, widget_socket
+from gateway.routes import (
+    admin,
+    audit,
+    auth,
+    channels,
+    chat,
+    conversations,
+    health,
+    pages,
+    parse,
+    tickets,
+    users,
+    widget_socket,
+)
+from gateway.security_headers import SecurityHeadersMiddleware
 from gateway.settings import get_settings
-from handoff.exceptions import AgentNotFound, TicketClosed, TicketNotFound
+from handoff.exceptions import AgentNotFound, TicketClosed, TicketNotFound, UserExists, UserNotFound, WeakPassword
 from handoff.settings import get_settings as get_handoff_settings
 from learning import jobs as learning_jobs
 from learning.exceptions import LearningError
@@ -42,11 +57,15 @@ LEARNING_ERRORS = {
     "ActivationRefused": (409, "activation_refused"),
     "ModelSwitchFailed": (502, "model_switch_failed"),
 }
+#: Errors of the account endpoints (handoff package): status and code by exception class.
+ACCOUNT_ERRORS = {UserNotFound: (404, "user_not_found"), UserExists: (409, "user_exists"),
+                  WeakPassword: (422, "weak_password")}
 HTTP_ERROR_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
 
 
-def error_response(status_code: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status_code, content={"error": {"code": code, "message": message}})
+def error_response(status_code: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status_code, content={"error": {"code": code, "message": message}},
+                        headers=headers)
 
 
 def _describe(error: dict) -> str:
@@ -67,6 +86,12 @@ def _report_languages(app: FastAPI) -> None:
         if app.state.translator.backend_for(src_lang=language, tgt_lang=BOT_LANGUAGE) is None:
             logger.warning("%s: no translation model installed; understood through the multilingual encoder, "
                            "live translation for agents is off (shopbot models download %s)", language, language)
+
+
+def _account_error_handler(status_code: int, code: str):
+    async def handle(_request: Request, error: Exception) -> JSONResponse:
+        return error_response(status_code, code, str(error))
+    return handle
 
 
 @asynccontextmanager
@@ -108,11 +133,14 @@ def create_app() -> FastAPI:
         description="Multilingual shop assistant: chat, NLU parse, conversations and health.",
         lifespan=lifespan,
     )
-    for module in (chat, parse, conversations, tickets, admin, health, pages, widget_socket, channels):
+    for module in (chat, parse, conversations, tickets, admin, users, audit, auth, health, pages, widget_socket,
+                   channels):
         app.include_router(module.router)
-    # The web widget runs on the shop's pages: its HTTP calls (history, polling fallback) are cross-origin
+    app.add_middleware(SecurityHeadersMiddleware)
+    # The web widget runs on the shop's pages: its HTTP calls (history, polling fallback) are cross-origin.
+    # Only the origins the shop lists may make them (same-origin pages need no CORS).
     app.add_middleware(CORSMiddleware, allow_origins=get_settings().widget_origins, allow_methods=["GET", "POST"],
-                       allow_headers=["Content-Type"])
+                       allow_headers=["Content-Type", "X-Conversation-Token"], expose_headers=["Retry-After"])
 
     @app.middleware("http")
     async def limit_body_size(request: Request, call_next):
@@ -125,7 +153,13 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(GatewayError)
     async def gateway_error(_request: Request, error: GatewayError) -> JSONResponse:
-        return error_response(error.status_code, error.code, error.message)
+        retry_after = {"Retry-After": str(error.retry_after)} if isinstance(error, RetryLater) else None
+        return error_response(error.status_code, error.code, error.message, headers=retry_after)
+
+    @app.exception_handler(ConversationNotFound)
+    async def conversation_not_found(_request: Request, _error: ConversationNotFound) -> JSONResponse:
+        return error_response(404, "conversation_not_found",
+                              "no such conversation (a conversation needs the secret it was created with)")
 
     @app.exception_handler(TicketNotFound)
     async def ticket_not_found(_request: Request, error: TicketNotFound) -> JSONResponse:
@@ -139,6 +173,9 @@ def create_app() -> FastAPI:
     @app.exception_handler(AgentNotFound)
     async def agent_not_found(_request: Request, error: AgentNotFound) -> JSONResponse:
         return error_response(404, "agent_not_found", f"no agent {error}")
+
+    for account_error, (account_status, account_code) in ACCOUNT_ERRORS.items():
+        app.add_exception_handler(account_error, _account_error_handler(account_status, account_code))
 
     @app.exception_handler(TicketClosed)
     async def ticket_closed(_request: Request, error: TicketClosed) -> JSONResponse:

@@ -9,13 +9,15 @@ from datetime import UTC, datetime
 from anyio import to_thread
 from sqlalchemy.orm import Session
 
+from channels.registry import PLATFORMS
 from conversations import service as conversation_service
 from conversations.models import Conversation, Message
 from database.core import session_scope
 from gateway.buttons import buttons_for, pressed, shown_text
-from gateway.exceptions import InvalidCustomerToken
+from gateway.exceptions import InvalidCustomerToken, ReservedSenderId
 from gateway.language import apply_language_request, choose_language
 from gateway.rasa_client import RasaClient, RasaUnavailable, latest_slot_value, parse_of_message
+from gateway.rate_limits import limit_conversation
 from gateway.replies import Reply, render_bot_messages, render_reply, store_reply
 from gateway.schemas import ChatMessage, ChatRequest, ChatResponse, Handoff
 from gateway.settings import get_settings
@@ -42,7 +44,12 @@ _conversation_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.We
 _background_tasks: set[asyncio.Task] = set()
 
 #: Replies that ask the shopper something: a new Rasa session must not start while an answer is awaited.
-QUESTIONS = {"utter_ask_order_id", "utter_ask_order_email", "utter_confirm_cancel", "utter_offer_human"}
+QUESTIONS = {"utter_ask_order_id", "utter_ask_order_email", "utter_confirm_cancel", "utter_offer_human",
+             "utter_offer_human_help"}
+
+#: Where strangers can write: each conversation there is reached only with its secret. Messaging channels'
+#: conversations are reached only through their signed webhooks.
+PUBLIC_CHANNELS = ("api", "web")
 
 
 def _lock_for(sender_id: str) -> asyncio.Lock:
@@ -60,6 +67,40 @@ def public_intent_name(name: str | None) -> str | None:
 def nlu_metadata(text: str, language: str) -> dict[str, str]:
     """What the NLU components read besides the text Rasa gets: the shopper's own words and their language."""
     return {"language": language, "original_text": text}
+
+
+async def open_conversation(
+    *, db_session: Session, sender_id: str, channel: str, conversation_token: str | None
+) -> tuple[Conversation, bool, str | None]:
+    """The conversation of this turn, whether it is new, and its secret when it was created just now.
+
+    On the public API and the widget, an existing conversation needs its secret and a new one gets one;
+    a messaging channel's id is refused there (ConversationNotFound or ReservedSenderId), so knowing a
+    shopper's phone number or chat id reaches nothing. Each accepted turn counts against the conversation's
+    rate limit."""
+    if channel not in PUBLIC_CHANNELS:  # the channel's signed webhook vouched for the sender
+        conversation, new = conversation_service.get_or_create(
+            db_session=db_session, sender_id=sender_id, channel=channel, language=BOT_LANGUAGE)
+        return conversation, new, None
+    if conversation_service.get(db_session=db_session, sender_id=sender_id) is not None:
+        conversation = conversation_service.owned_or_raise(db_session=db_session, sender_id=sender_id,
+                                                           token=conversation_token)
+        await limit_conversation(sender_id)
+        return conversation, False, None
+    if sender_id.split(":", 1)[0] in PLATFORMS:
+        raise ReservedSenderId(f"{sender_id.split(':', 1)[0]} conversations are reached through that channel")
+    await limit_conversation(sender_id)
+    conversation, token = conversation_service.create_with_token(
+        db_session=db_session, sender_id=sender_id, channel=channel, language=BOT_LANGUAGE)
+    return conversation, True, token
+
+
+def as_understood_text(text: str, payload: str | None) -> str:
+    """What Rasa gets: a button's payload as it is (Rasa reads `/affirm` as that intent); anything else a
+    shopper typed never starts with `/`, so nobody can pick an intent or set slots by typing one."""
+    if payload or not text.lstrip().startswith("/"):
+        return payload or text
+    return text.lstrip().lstrip("/").strip() or "?"
 
 
 def verify_customer(token: str | None) -> int | None:
@@ -169,7 +210,7 @@ def language_not_supported(
 
 async def handle_message_flow(
     *, request: ChatRequest, channel: str, db_session: Session, rasa: RasaClient, responses: ResponseCatalog,
-    translator: TranslationService,
+    translator: TranslationService, conversation_token: str | None = None,
 ) -> ChatResponse:
     """One shopper turn, in the shopper's language."""
     ticket: Ticket | None = None
@@ -177,10 +218,10 @@ async def handle_message_flow(
         # Identify the shopper the shop vouches for, if any
         customer_id = verify_customer(request.customer_token)
 
-        # Find the conversation and the language to answer in
-        conversation, new = conversation_service.get_or_create(
-            db_session=db_session, sender_id=request.sender_id, channel=channel, language=BOT_LANGUAGE
-        )
+        # Find the conversation (only its owner reaches it) and the language to answer in
+        conversation, new, issued_token = await open_conversation(
+            db_session=db_session, sender_id=request.sender_id, channel=channel,
+            conversation_token=conversation_token)
         # A quick-reply click (`/affirm`) says nothing about the language and reaches Rasa as it is
         payload = pressed(request.text)
         detection = choose_language(request.language, "" if payload else request.text, conversation, new=new)
@@ -205,12 +246,14 @@ async def handle_message_flow(
         if ticket is not None:
             if language != BOT_LANGUAGE:
                 translate_for_agents_later(shopper_message.id, request.text, language, translator)
-            return ChatResponse(language=language, messages=[], handoff=Handoff(ticket_id=ticket.id))
+            return ChatResponse(language=language, messages=[], handoff=Handoff(ticket_id=ticket.id),
+                                conversation_token=issued_token)
 
         # Written in a language the shop does not serve: say which ones it does, in the conversation's language
         if detection.unsupported:
-            return language_not_supported(db_session, conversation, shopper_message, detection.unsupported,
-                                          responses=responses, translator=translator)
+            response = language_not_supported(db_session, conversation, shopper_message, detection.unsupported,
+                                              responses=responses, translator=translator)
+            return response.model_copy(update={"conversation_token": issued_token})
 
         # Give Rasa the text it understands best: English MT where it helps, else the original
         inbound = None if payload else await english_for_understanding(request.text, language, translator)
@@ -224,8 +267,9 @@ async def handle_message_flow(
             "customer_token": request.customer_token,
         }
         try:
-            bot_messages = await rasa.send_message(sender_id=request.sender_id, text=text_en or request.text,
-                                                   metadata=metadata)
+            bot_messages = await rasa.send_message(
+                sender_id=request.sender_id, text=as_understood_text(text_en or request.text, payload),
+                metadata=metadata)
         except RasaUnavailable as error:
             logger.error("assistant unavailable for %s: %s", request.sender_id, error)
             shopper_message.delivered = False
@@ -276,4 +320,5 @@ async def handle_message_flow(
         messages=[ChatMessage(text=reply.text, text_en=reply.text_en,
                               buttons=buttons_for(reply.response_key, language, responses)) for reply in replies],
         handoff=Handoff(ticket_id=ticket.id) if ticket is not None else None,
+        conversation_token=issued_token,
     )

@@ -11,27 +11,25 @@ import math
 import time
 from functools import lru_cache
 
-from fastapi import Request, WebSocket
 from limits import parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
+from starlette.requests import HTTPConnection
 
-from gateway.exceptions import GatewayError
+from gateway.exceptions import RetryLater
 from gateway.settings import get_settings
 
 
-class RateLimited(GatewayError):
+class RateLimited(RetryLater):
     status_code = 429
     code = "rate_limited"
-
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 class RateLimiter:
     def __init__(self, storage_uri: str) -> None:
-        self._strategy = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        # Redis through redis-py's asyncio client (the project's one Redis library), not coredis
+        options = {"implementation": "redispy"} if storage_uri.startswith("async+redis") else {}
+        self._strategy = MovingWindowRateLimiter(storage_from_string(storage_uri, **options))
 
     async def hit(self, limit: str, *keys: str) -> None:
         """Count one request against `limit` for `keys`; RateLimited if that goes over it."""
@@ -67,7 +65,7 @@ def _trusted(address: str, proxies: list[str]) -> bool:
     return any(ip in ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
 
 
-def client_address(connection: Request | WebSocket) -> str:
+def client_address(connection: HTTPConnection) -> str:
     """The client's address: the peer, or behind a trusted proxy the last address `X-Forwarded-For` names
     that is not itself a trusted proxy (a client can put anything in front of the header)."""
     peer = connection.client.host if connection.client else "unknown"
@@ -81,7 +79,7 @@ def client_address(connection: Request | WebSocket) -> str:
     return peer
 
 
-async def limit_client(connection: Request | WebSocket) -> None:
+async def limit_client(connection: HTTPConnection) -> None:
     """Count a request of this client address (chat, parse, socket messages)."""
     await get_rate_limiter().hit(get_settings().rate_limit_client, "client", client_address(connection))
 
@@ -89,3 +87,12 @@ async def limit_client(connection: Request | WebSocket) -> None:
 async def limit_conversation(sender_id: str) -> None:
     """Count a shopper turn in this conversation (after its secret was checked: strangers cannot use it up)."""
     await get_rate_limiter().hit(get_settings().rate_limit_conversation, "conversation", sender_id)
+
+
+def is_https(connection: HTTPConnection) -> bool:
+    """Whether the client reached us over https: directly, or through a trusted proxy that says so."""
+    if connection.url.scheme in ("https", "wss"):
+        return True
+    peer = connection.client.host if connection.client else "unknown"
+    forwarded_proto = connection.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return forwarded_proto == "https" and _trusted(peer, get_settings().trusted_proxies)

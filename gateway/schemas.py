@@ -49,6 +49,9 @@ class ChatResponse(BaseModel):
     language: str
     messages: list[ChatMessage]
     handoff: Handoff | None = None
+    #: The conversation's secret, in the answer to its first message only: later turns, the history and the
+    #: socket need it (`X-Conversation-Token`).
+    conversation_token: str | None = None
 
 
 class Intent(BaseModel):

@@ -26,6 +26,13 @@ class HandoffSettings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_max_backoff_seconds: int = 3600
+    #: This many wrong passwords in a row lock an account for `lockout_minutes` (the right one is refused too).
+    lockout_attempts: int = 5
+    lockout_minutes: float = 15.0
+    #: A console session ends after this long without a request, and at the latest `session_max_hours` after
+    #: sign-in.
+    session_idle_minutes: float = 120.0
+    session_max_hours: float = 12.0
 
 
 @lru_cache

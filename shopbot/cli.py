@@ -62,18 +62,79 @@ def cmd_shop_orders(args: argparse.Namespace) -> None:
         print(f"{row['number']:>10}  {row['status']:<16} {row['total']:>14}  {row['customer_email']}")
 
 
+def _password_from_stdin() -> str:
+    """One line from stdin (piped, or typed without echo on a terminal); refused if shorter than the minimum."""
+    from handoff.agents import MIN_PASSWORD_CHARS
+
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("Password: ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        sys.exit("The password is empty: pipe it in on stdin (e.g. `read -s P; echo \"$P\" | shopbot ...`).")
+    if len(password) < MIN_PASSWORD_CHARS:
+        sys.exit(f"The password is too short: it needs at least {MIN_PASSWORD_CHARS} characters.")
+    return password
+
+
 def cmd_users_create(args: argparse.Namespace) -> None:
     from handoff.agents import create_user
+
+    password = _password_from_stdin() if args.password_stdin else None
+    upgrade_database()
+    try:
+        with session_scope() as db_session:
+            user, token = create_user(db_session=db_session, name=args.name, role=args.role, email=args.email,
+                                      password=password)
+    except ValueError as error:
+        sys.exit(str(error))
+    print(token)
+    sign_in = ("signs in to the console with the password" if password else
+               "has no password yet (shopbot users set-password NAME --password-stdin)")
+    print(f"Created {user.role} {user.name!r}, who {sign_in}. The API token above is for scripts and shown once: "
+          f"send it as 'Authorization: Bearer TOKEN'.", file=sys.stderr)
+
+
+def _with_user(name: str, change) -> None:
+    """Run `change(db_session, user)` on the named account in one transaction; a clear exit if it is unknown."""
+    from handoff.agents import get_by_name_or_raise
+    from handoff.exceptions import UserNotFound
 
     upgrade_database()
     try:
         with session_scope() as db_session:
-            user, token = create_user(db_session=db_session, name=args.name, role=args.role)
-    except ValueError as error:
-        sys.exit(str(error))
-    print(token)
-    print(f"Created {user.role} {user.name!r}. The token above is shown once: send it as "
-          f"'Authorization: Bearer TOKEN'.", file=sys.stderr)
+            change(db_session, get_by_name_or_raise(db_session=db_session, name=name))
+    except UserNotFound:
+        sys.exit(f"No user named {name!r} (shopbot users list).")
+
+
+def cmd_users_set_password(args: argparse.Namespace) -> None:
+    from handoff.agents import set_password
+
+    password = _password_from_stdin()
+    _with_user(args.name, lambda db_session, user: set_password(db_session=db_session, user=user,
+                                                                password=password))
+    print(f"Password set for {args.name!r}; a lockout, if any, is lifted.", file=sys.stderr)
+
+
+def cmd_users_deactivate(args: argparse.Namespace) -> None:
+    from handoff.agents import deactivate_user
+
+    _with_user(args.name, lambda db_session, user: deactivate_user(db_session=db_session, user=user))
+    print(f"Deactivated {args.name!r}: no sign-ins or API tokens, console sessions ended.", file=sys.stderr)
+
+
+def cmd_users_list(args: argparse.Namespace) -> None:
+    from handoff.agents import list_users
+
+    upgrade_database()
+    with session_scope() as db_session:
+        for user in list_users(db_session=db_session):
+            state = "active" if user.active else "deactivated"
+            password = "password" if user.password_hash else "tokens only"
+            print(f"{user.name:<24} {user.role:<6} {state:<12} {password:<12} {user.email or ''}")
 
 
 def _interrupt(signum, frame) -> None:
@@ -146,7 +207,19 @@ def build_parser() -> argparse.ArgumentParser:
     create = users.add_parser("create", help="create an account and print its API token")
     create.add_argument("name")
     create.add_argument("--role", choices=["agent", "admin"], required=True)
+    create.add_argument("--email")
+    create.add_argument("--password-stdin", action="store_true",
+                        help="read the console password from stdin (at least 8 characters)")
     create.set_defaults(func=cmd_users_create)
+    set_password = users.add_parser("set-password", help="set (or reset) an account's console password")
+    set_password.add_argument("name")
+    set_password.add_argument("--password-stdin", action="store_true", required=True,
+                              help="read the password from stdin (at least 8 characters)")
+    set_password.set_defaults(func=cmd_users_set_password)
+    deactivate = users.add_parser("deactivate", help="end an account's sessions and refuse its tokens")
+    deactivate.add_argument("name")
+    deactivate.set_defaults(func=cmd_users_deactivate)
+    users.add_parser("list", help="the accounts").set_defaults(func=cmd_users_list)
 
     shop = commands.add_parser("shop", help="the demo shop").add_subparsers(dest="shop_command", required=True)
     shop.add_parser("seed", help="seed the demo shop if it is empty").set_defaults(func=cmd_shop_seed)

@@ -53,3 +53,21 @@ def db_session():
 
     with get_session_factory()() as session:
         yield session
+
+
+@pytest.fixture
+def movable_clock(monkeypatch):
+    """handoff.clock.now, moved forward with `movable_clock.advance(minutes=...)` instead of sleeping."""
+    from datetime import UTC, datetime, timedelta
+
+    from handoff import clock
+
+    class Clock:
+        offset = timedelta()
+
+        def advance(self, **delta) -> None:
+            self.offset += timedelta(**delta)
+
+    moved = Clock()
+    monkeypatch.setattr(clock, "now", lambda: datetime.now(UTC) + moved.offset)
+    return moved

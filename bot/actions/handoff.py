@@ -1,7 +1,7 @@
 """Escalation to a person. The gateway sees the `handoff` field of the payload and opens the ticket."""
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -18,15 +18,19 @@ def handoff_reason(tracker: Tracker) -> str:
 
 
 def hand_over(dispatcher: CollectingDispatcher, reason: str) -> list[dict]:
-    """Tell the shopper a person takes over; the gateway opens the ticket from the `handoff` field."""
+    """Tell the shopper a person takes over; the gateway opens the ticket from the `handoff` field. A form
+    the shopper was in stops: the turn that hands over asks nothing else."""
     message = payload("utter_handoff")
     message["handoff"] = {"reason": reason}
     dispatcher.utter_message(json_message=message)
-    return [SlotSet("handoff_offered", False), SlotSet("handoff_offer_reason", None)]
+    return [SlotSet("handoff_offered", False), SlotSet("handoff_offer_reason", None), ActiveLoop(None),
+            SlotSet("requested_slot", None)]
 
 
 def offer_person(dispatcher: CollectingDispatcher, reason: str) -> list[dict]:
-    say(dispatcher, "utter_offer_human")
+    """Ask whether the shopper wants a person: after repeated misunderstandings, in those words; after an
+    answer the assistant understood but cannot act on (e.g. a shipped order), without claiming confusion."""
+    say(dispatcher, "utter_offer_human" if reason == "repeated_fallback" else "utter_offer_human_help")
     return [SlotSet("handoff_offered", True), SlotSet("handoff_offer_reason", reason)]
 
 

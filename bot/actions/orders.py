@@ -29,7 +29,7 @@ def _first(value: Any) -> str | None:
     return str(value) if value else None
 
 
-def _owned_order(tracker: Tracker, number: str | None) -> OrderRead | None:
+def owned_order(tracker: Tracker, number: str | None) -> OrderRead | None:
     """The order, if the identified shopper owns it; never another customer's order."""
     customer_id = identified_customer_id(tracker)
     if not number or customer_id is None:
@@ -46,7 +46,7 @@ class ValidateOrderForm(FormValidationAction):
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
-        if _owned_order(tracker, tracker.get_slot("order_id")):
+        if owned_order(tracker, tracker.get_slot("order_id")):
             return ["order_id"]
         return ["order_id", "order_email"]
 
@@ -57,7 +57,7 @@ class ValidateOrderForm(FormValidationAction):
         if not raw:
             return {"order_id": None}
         number = normalize_order_number(raw)
-        order = _owned_order(tracker, number)
+        order = owned_order(tracker, number)
         if order:
             return {"order_id": number, "customer_id": str(order.customer_id)}
         if token_customer_id(tracker) is not None:
@@ -102,7 +102,7 @@ def _refund_answer(dispatcher: CollectingDispatcher, order: OrderRead) -> None:
             refund_status=term(f"refund.{refund.status}"))
 
 
-def _answer_status(dispatcher: CollectingDispatcher, order: OrderRead) -> None:
+def answer_status(dispatcher: CollectingDispatcher, order: OrderRead) -> None:
     amount = money(order.total, order.currency)
     shipment = order.latest_shipment
     status = order.status
@@ -165,7 +165,7 @@ class ActionAnswerOrderTask(Action):
         return "action_answer_order_task"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
-        order = _owned_order(tracker, tracker.get_slot("order_id"))
+        order = owned_order(tracker, tracker.get_slot("order_id"))
         if order is None:
             say(dispatcher, "utter_order_not_found", order_id=tracker.get_slot("order_id") or "")
             return [SlotSet("order_id", None), SlotSet("order_email", None)]
@@ -192,7 +192,7 @@ class ActionAnswerOrderTask(Action):
                 say(dispatcher, "utter_no_refund", order_id=order.number,
                     return_window_days=load_profile().return_window_days)
         else:
-            _answer_status(dispatcher, order)
+            answer_status(dispatcher, order)
         return events
 
 
@@ -204,7 +204,7 @@ class ActionCancelOrder(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         number = tracker.get_slot("order_id")
-        if _owned_order(tracker, number) is None:
+        if owned_order(tracker, number) is None:
             say(dispatcher, "utter_order_not_found", order_id=number or "")
             return [SlotSet("cancel_pending", False)]
         try:

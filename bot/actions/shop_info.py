@@ -7,6 +7,7 @@ from rasa_sdk.types import DomainDict
 from bot.actions.common.customers import identified_customer_id
 from bot.actions.common.payloads import money, payload, say, term
 from bot.actions.common.shop import order_source
+from bot.actions.orders import answer_status, owned_order
 from shop.profile import Region, ShopProfile, load_profile
 
 
@@ -87,7 +88,11 @@ class ActionShopInfo(Action):
             _refund_policy(dispatcher, profile)
             return []
         region = _shopper_region(tracker, profile)
-        if intent == "delivery_time":
+        # "When will it arrive?" about the order this conversation is about: that order's own answer
+        order_in_context = owned_order(tracker, tracker.get_slot("order_id")) if intent == "delivery_time" else None
+        if order_in_context is not None:
+            answer_status(dispatcher, order_in_context)
+        elif intent == "delivery_time":
             _delivery_time(dispatcher, profile, region)
         elif intent == "payment_methods":
             _payment_methods(dispatcher, region)

@@ -1,10 +1,11 @@
 """The admin API: the misunderstood inbox, training data, training and evaluation jobs, model switching.
-Every endpoint needs an admin token."""
+Every endpoint needs an admin (session or API token); changes are audited."""
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import FileResponse, PlainTextResponse
 from sqlalchemy import func, select
 
+from audit import service as audit
 from gateway.admin_schemas import (
     ActivateBody,
     EvaluateBody,
@@ -31,6 +32,12 @@ from shopbot.settings import get_settings as get_run_settings
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
 
+def _record(db_session, action: str, admin, subject_type: str | None = None, subject_id: str | int | None = None,
+            **details) -> None:
+    audit.record(db_session=db_session, action=action, actor=admin, subject_type=subject_type,
+                 subject_id=subject_id, details=details)
+
+
 def refresh_admin_responses(db_session, responses) -> None:
     responses.set_admin_responses(examples.admin_responses(db_session))
 
@@ -47,6 +54,8 @@ def review_inbox(body: ReviewBody, db_session: SessionDep, admin: CurrentAdmin) 
     """Assign an intent (the messages become training examples), mark out of scope, or ignore."""
     reviewed = inbox.review(db_session=db_session, message_ids=body.message_ids, decision=body.decision,
                             intent=body.intent, reviewed_by=admin.name)
+    _record(db_session, "inbox.reviewed", admin, decision=body.decision, intent=body.intent,
+            message_ids=body.message_ids, reviewed=reviewed)
     db_session.commit()
     return {"reviewed": reviewed}
 
@@ -67,6 +76,8 @@ def create_intent(body: IntentCreate, db_session: SessionDep, admin: CurrentAdmi
     examples.create_intent(
         db_session=db_session, name=body.name, description=body.description, responses=body.responses,
         examples=[examples.ExampleIn(**e.model_dump()) for e in body.examples], created_by=admin.name)
+    _record(db_session, "intent.created", admin, "intent", body.name, examples=len(body.examples),
+            response_languages=sorted(body.responses))
     db_session.commit()
     refresh_admin_responses(db_session, responses)
     return IntentRead(name=body.name, created_by_admin=True, examples_added=len(body.examples))
@@ -81,6 +92,7 @@ def list_examples(db_session: SessionDep, admin: CurrentAdmin, intent: str | Non
 def add_examples(body: ExamplesCreate, db_session: SessionDep, admin: CurrentAdmin) -> dict:
     stored = examples.add_examples(db_session=db_session, intent=body.intent, created_by=admin.name,
                                    examples=[examples.ExampleIn(**e.model_dump()) for e in body.examples])
+    _record(db_session, "examples.added", admin, "intent", body.intent, stored=len(stored))
     db_session.commit()
     return {"stored": len(stored)}
 
@@ -93,6 +105,7 @@ async def import_examples(request: Request, db_session: SessionDep, admin: Curre
     except UnicodeDecodeError as error:
         raise InvalidTrainingData("the file is not UTF-8 text") from error
     stored = examples.import_nlu_yaml(db_session=db_session, content=content, created_by=admin.name)
+    _record(db_session, "examples.imported", admin, stored=stored)
     db_session.commit()
     return {"stored": stored}
 
@@ -108,6 +121,7 @@ def start_training(db_session: SessionDep, admin: CurrentAdmin, body: TrainBody 
     """Queue a training job (one at a time); follow it at /jobs/{id}."""
     job = jobs.enqueue(db_session=db_session, kind="train", params={"force": bool(body and body.force)},
                        requested_by=admin.name)
+    _record(db_session, "training.queued", admin, "job", job.id, force=bool(body and body.force))
     db_session.commit()
     return job
 
@@ -147,6 +161,7 @@ def evaluate_model(version_id: int, db_session: SessionDep, admin: CurrentAdmin,
         rows_from_dicts(body.rows)  # refuse bad rows now, not in the job
         params.update(rows=body.rows, source=body.source)
     job = jobs.enqueue(db_session=db_session, kind="evaluate", params=params, requested_by=admin.name)
+    _record(db_session, "evaluation.queued", admin, "job", job.id, version_id=version_id)
     db_session.commit()
     return job
 
@@ -160,6 +175,9 @@ async def activate_model(version_id: int, db_session: SessionDep, admin: Current
     version = await activation.activate(
         db_session=db_session, version=registry.get_or_raise(db_session, version_id), activated_by=admin.name,
         override=bool(body and body.override), rasa=rasa, rasa_url=get_settings().rasa_url, translator=translator)
+    # activation commits as Rasa switches; the event follows in its own transaction
+    _record(db_session, "model.activated", admin, "model", version.id, override=bool(body and body.override))
+    db_session.commit()
     refresh_admin_responses(db_session, responses)
     return version
 
@@ -170,5 +188,7 @@ async def rollback_model(db_session: SessionDep, admin: CurrentAdmin, rasa: Rasa
     """Back to the version that was active before the current one."""
     version = await activation.rollback(db_session=db_session, activated_by=admin.name, rasa=rasa,
                                         rasa_url=get_settings().rasa_url, translator=translator)
+    _record(db_session, "model.rolled_back", admin, "model", version.id)
+    db_session.commit()
     refresh_admin_responses(db_session, responses)
     return version

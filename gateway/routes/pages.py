@@ -7,8 +7,9 @@ from gateway.deps import ResponsesDep
 from gateway.widget import widget_script
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
-#: Files shared by the console pages (agent.html, admin.html), served under /static/.
-SHARED_ASSETS = {"console.css": "text/css; charset=utf-8", "console.js": "text/javascript; charset=utf-8"}
+#: The console pages' CSS and JavaScript (shared, and each page's own: no inline scripts), served under /static/.
+SHARED_ASSETS = {"console.css": "text/css; charset=utf-8", "console.js": "text/javascript; charset=utf-8",
+                 "agent.js": "text/javascript; charset=utf-8", "admin.js": "text/javascript; charset=utf-8"}
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,7 +41,7 @@ def admin_console() -> FileResponse:
 
 @router.get("/static/{name}")
 def shared_asset(name: str) -> FileResponse:
-    """The CSS and JavaScript the console pages share."""
+    """The consoles' CSS and JavaScript."""
     if name not in SHARED_ASSETS:
         raise HTTPException(status_code=404)
     return FileResponse(STATIC / name, media_type=SHARED_ASSETS[name])

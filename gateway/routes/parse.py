@@ -1,8 +1,9 @@
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from gateway.deps import RasaDep, TranslatorDep
 from gateway.exceptions import AssistantUnavailable
 from gateway.rasa_client import RasaUnavailable
+from gateway.rate_limits import limit_client
 from gateway.schemas import Entity, Intent, ParseRequest, ParseResponse
 from gateway.settings import get_settings
 from gateway.understanding import understand
@@ -11,7 +12,7 @@ from gateway.validation import check_message_text
 router = APIRouter(prefix="/api/v1", tags=["nlu"])
 
 
-@router.post("/parse", response_model=ParseResponse)
+@router.post("/parse", response_model=ParseResponse, dependencies=[Depends(limit_client)])
 async def parse(body: ParseRequest, rasa: RasaDep, translator: TranslatorDep) -> ParseResponse:
     """What the assistant understands of a message: language, English text, intent and entities."""
     check_message_text(body.text, get_settings().max_message_chars)

@@ -1,4 +1,4 @@
-"""Agents' ticket endpoints (bearer token; role agent or admin)."""
+"""Agents' ticket endpoints (console session or API token; role agent or admin). Changes are audited."""
 
 import asyncio
 import json
@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from audit import service as audit
 from channels import outbox as channel_outbox
 from conversations import service as conversation_service
 from conversations.models import Conversation
@@ -18,7 +19,7 @@ from database.core import get_session_factory
 from gateway.deps import CurrentAdmin, CurrentAgent, ResponsesDep, SessionDep, TranslatorDep
 from gateway.replies import render_reply, store_reply
 from handoff import service as handoff_service
-from handoff.models import Ticket
+from handoff.models import AgentUser, Ticket
 from translation.responses import BOT_LANGUAGE
 from translation.service import Translation, TranslationService
 
@@ -47,6 +48,11 @@ class AgentText(BaseModel):
 async def _for_shopper(translator: TranslationService, text: str, language: str) -> Translation | None:
     """The agent's English text in the shopper's language (None: no model for it)."""
     return await to_thread.run_sync(lambda: translator.translate(text, src_lang=BOT_LANGUAGE, tgt_lang=language))
+
+
+def _record(db_session, action: str, agent: AgentUser, ticket: Ticket, **details: Any) -> None:
+    audit.record(db_session=db_session, action=action, actor=agent, subject_type="ticket", subject_id=ticket.id,
+                 details=details)
 
 
 def _conversation(db_session, ticket: Ticket) -> Conversation:
@@ -80,6 +86,7 @@ def add_note(ticket_id: str, body: AgentText, db_session: SessionDep, agent: Cur
     """An internal note for the team; the shopper never sees it."""
     ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
     note = handoff_service.add_note(db_session=db_session, ticket=ticket, author_id=agent.id, text=body.text)
+    _record(db_session, "ticket.note_added", agent, ticket)
     db_session.commit()
     return {"id": note.id, "text": note.text}
 
@@ -88,6 +95,7 @@ def add_note(ticket_id: str, body: AgentText, db_session: SessionDep, agent: Cur
 def claim_ticket(ticket_id: str, db_session: SessionDep, agent: CurrentAgent) -> Ticket:
     ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
     handoff_service.claim(db_session=db_session, ticket=ticket, agent_id=agent.id)
+    _record(db_session, "ticket.claimed", agent, ticket)
     db_session.commit()
     return ticket
 
@@ -104,6 +112,7 @@ def assign_ticket(ticket_id: str, body: Assignment, db_session: SessionDep, admi
     ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
     handoff_service.claim(db_session=db_session, ticket=ticket, agent_id=handoff_service.agent_or_raise(
         db_session=db_session, agent_id=body.agent_id).id)
+    _record(db_session, "ticket.assigned", admin, ticket, agent_id=body.agent_id)
     db_session.commit()
     return ticket
 
@@ -137,6 +146,8 @@ async def reply_to_shopper(
         translation_backend=shown.backend if shown else None, translation_ms=shown.milliseconds if shown else None,
     )
     channel_outbox.enqueue_message(db_session=db_session, conversation=message.conversation, text=message.text)
+    db_session.flush()
+    _record(db_session, "ticket.replied", agent, ticket, message_id=message.id)
     db_session.commit()
     return message
 
@@ -152,6 +163,7 @@ def close_ticket(
     reply = render_reply({"response": "utter_handoff_closed"}, conversation.language, responses=responses,
                          translator=translator, db_session=db_session)
     store_reply(db_session=db_session, conversation=conversation, reply=reply)
+    _record(db_session, "ticket.closed", agent, ticket)
     db_session.commit()
     return ticket
 

@@ -7,8 +7,11 @@ Frames, all JSON text:
   every new message of the conversation, in order; `{"type": "reply", "language", "handoff"}` when a turn is
   done (after its messages); `{"type": "error", "error": {"code", "message"}}` for a bad frame (the socket
   stays open).
-The socket is keyed by the widget's random sender id (`?sender_id=`, 128 bits or more), and `?after=ID`
-resumes after the last message the client has.
+The socket opens an existing conversation: its random sender id (`?sender_id=`, 128 bits or more) and its
+secret (`?token=`, returned by the first `POST /api/v1/chat`); otherwise an error frame
+`conversation_not_found` and the socket is closed. `?after=ID` resumes after the last message the client has.
+Message frames count against the client's and the conversation's rate limits (over one: an error frame
+`rate_limited` with `retry_after` seconds).
 """
 
 import asyncio
@@ -22,10 +25,12 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import Field, ValidationError
 
 from conversations import service as conversation_service
+from conversations.exceptions import ConversationNotFound
 from database.core import get_session_factory
 from gateway.exceptions import GatewayError
 from gateway.flows import handle_message_flow
 from gateway.live import live_messages
+from gateway.rate_limits import RateLimited, limit_client
 from gateway.schemas import ChatRequest, StrictBody
 from gateway.settings import get_settings
 from gateway.transcript import shown_message
@@ -47,8 +52,18 @@ class WidgetFrame(StrictBody):
     customer_token: str | None = Field(default=None, max_length=512)
 
 
-def error_frame(code: str, message: str) -> dict[str, Any]:
-    return {"type": "error", "error": {"code": code, "message": message}}
+def error_frame(code: str, message: str, **details: Any) -> dict[str, Any]:
+    return {"type": "error", "error": {"code": code, "message": message, **details}}
+
+
+def gateway_error_frame(error: GatewayError) -> dict[str, Any]:
+    if isinstance(error, RateLimited):
+        return error_frame(error.code, error.message, retry_after=error.retry_after)
+    return error_frame(error.code, error.message)
+
+
+NOT_FOUND_FRAME = error_frame("conversation_not_found",
+                              "no such conversation (a conversation needs the secret it was created with)")
 
 
 def _describe(error: ValidationError) -> str:
@@ -58,9 +73,10 @@ def _describe(error: ValidationError) -> str:
 class WidgetConnection:
     """One open widget: the last message id it was sent, and one sender at a time on the socket."""
 
-    def __init__(self, websocket: WebSocket, sender_id: str, cursor: int) -> None:
+    def __init__(self, websocket: WebSocket, sender_id: str, token: str, cursor: int) -> None:
         self.websocket = websocket
         self.sender_id = sender_id
+        self.token = token
         self.cursor = cursor
         self._sending = asyncio.Lock()
 
@@ -98,21 +114,24 @@ class WidgetConnection:
 
     async def take_turn(self, raw: str) -> None:
         try:
+            await limit_client(self.websocket)
             request = self._request(raw)
         except (json.JSONDecodeError, RecursionError):
             return await self.send_new_messages(error_frame("invalid_json", "the frame is not valid JSON"))
         except ValidationError as error:
             return await self.send_new_messages(error_frame("invalid_frame", _describe(error)))
         except GatewayError as error:
-            return await self.send_new_messages(error_frame(error.code, error.message))
+            return await self.send_new_messages(gateway_error_frame(error))
         state = self.websocket.app.state
         try:
             with get_session_factory()() as db_session:
                 response = await handle_message_flow(request=request, channel="web", db_session=db_session,
                                                      rasa=state.rasa, responses=state.responses,
-                                                     translator=state.translator)
+                                                     translator=state.translator, conversation_token=self.token)
         except GatewayError as error:
-            return await self.send_new_messages(error_frame(error.code, error.message))
+            return await self.send_new_messages(gateway_error_frame(error))
+        except ConversationNotFound:
+            return await self.send_new_messages(NOT_FOUND_FRAME)
         except Exception:  # the socket outlives one failed turn; the error is logged like the HTTP API's
             logger.exception("unhandled error in a widget turn of %s", self.sender_id)
             return await self.send_new_messages(error_frame("internal_error",
@@ -135,17 +154,36 @@ class WidgetConnection:
                 await self.take_turn(raw)
 
 
+def _owns(sender_id: str, token: str) -> bool:
+    with get_session_factory()() as db_session:
+        try:
+            conversation_service.owned_or_raise(db_session=db_session, sender_id=sender_id, token=token)
+        except ConversationNotFound:
+            return False
+        return True
+
+
+async def _refuse(websocket: WebSocket, frame: dict[str, Any]) -> None:
+    await websocket.send_json(frame)
+    await websocket.close(code=POLICY_VIOLATION)
+
+
 @router.websocket("/api/v1/ws")
 async def widget_socket(websocket: WebSocket) -> None:
     await websocket.accept()
     sender_id = websocket.query_params.get("sender_id", "")
+    token = websocket.query_params.get("token", "")
     if not WIDGET_SENDER_ID.fullmatch(sender_id):
-        await websocket.send_json(error_frame("invalid_sender_id", "sender_id must be 32-128 random characters "
-                                                                   "(letters, digits, '-' or '_')"))
-        await websocket.close(code=POLICY_VIOLATION)
-        return
+        return await _refuse(websocket, error_frame("invalid_sender_id", "sender_id must be 32-128 random "
+                                                                         "characters (letters, digits, '-' or '_')"))
+    try:
+        await limit_client(websocket)
+    except RateLimited as error:
+        return await _refuse(websocket, gateway_error_frame(error))
+    if not await to_thread.run_sync(_owns, sender_id, token):
+        return await _refuse(websocket, NOT_FOUND_FRAME)
     after = websocket.query_params.get("after", "0")
-    connection = WidgetConnection(websocket, sender_id, int(after) if after.isdigit() else 0)
+    connection = WidgetConnection(websocket, sender_id, token, int(after) if after.isdigit() else 0)
     woken = live_messages.subscribe(sender_id)
     pushes = asyncio.create_task(connection.push_when_woken(woken))
     try:

@@ -1,9 +1,10 @@
 /* The shop assistant's web widget. A shop embeds it with one tag:
  *   <script src="https://GATEWAY/widget.js" async
  *           data-customer-token="SIGNED TOKEN (logged-in shoppers only)" data-language="ar" data-open="true"></script>
- * It talks to the gateway over a WebSocket (/api/v1/ws), reconnects with backoff, and falls back to
+ * The first message creates the conversation (POST /api/v1/chat), which answers with the conversation's secret;
+ * from then on the widget talks over a WebSocket (/api/v1/ws), reconnects with backoff, and falls back to
  * POST /api/v1/chat + GET /api/v1/conversations/{id}/messages when the socket cannot connect. The conversation
- * (a random 128-bit id in localStorage) survives page reloads. Styles live in a shadow root: the shop's CSS and
+ * (a random 128-bit id and its secret in localStorage) survives page reloads. Styles live in a shadow root: the shop's CSS and
  * the widget's do not touch each other. */
 (() => {
   "use strict";
@@ -23,6 +24,7 @@
   const storage = {
     get(key) { try { return localStorage.getItem(STORE + key); } catch (e) { return null; } },
     set(key, value) { try { localStorage.setItem(STORE + key, value); } catch (e) { /* private mode */ } },
+    remove(key) { try { localStorage.removeItem(STORE + key); } catch (e) { /* private mode */ } },
   };
 
   function newSenderId() {
@@ -32,6 +34,7 @@
 
   const state = {
     senderId: /^w-[0-9a-f]{32}$/.test(storage.get("sender") || "") ? storage.get("sender") : null,
+    token: storage.get("token"),
     pinned: storage.get("language") || (LANGUAGES.has(script.dataset.language) ? script.dataset.language : ""),
     language: "en",
     cursor: 0,
@@ -239,11 +242,32 @@
 
   // ---- talking to the gateway ---------------------------------------------------------------------------
   const socketOpen = () => state.socket && state.socket.readyState === WebSocket.OPEN;
+  const tokenHeader = () => (state.token ? { "X-Conversation-Token": state.token } : {});
+
+  /** The gateway does not know this conversation (or its secret): the next message starts a new one. */
+  function forgetConversation() {
+    state.senderId = null;
+    state.token = null;
+    state.cursor = 0;
+    storage.remove("sender");
+    storage.remove("token");
+    stopPolling();
+    if (state.socket) { const socket = state.socket; state.socket = null; socket.onclose = null; socket.close(); }
+  }
+
+  /** Remember a conversation the gateway just created, and listen to it from now on. */
+  function adoptConversation(token) {
+    state.token = token;
+    storage.set("sender", state.senderId);
+    storage.set("token", token);
+    connect();
+  }
 
   async function fetchNewMessages() {
-    for (;;) {
+    while (state.token) {
       const url = `${gateway.origin}/api/v1/conversations/${state.senderId}/messages?after=${state.cursor}`;
-      const response = await fetch(url);
+      const response = await fetch(url, { headers: tokenHeader() });
+      if (response.status === 404) { forgetConversation(); return; }
       if (!response.ok) throw new Error("messages: HTTP " + response.status);
       const messages = await response.json();
       messages.forEach(show);
@@ -270,7 +294,9 @@
   }
 
   function connect() {
-    const socket = new WebSocket(`${socketUrl}?sender_id=${state.senderId}&after=${state.cursor}`);
+    if (!state.token) return;
+    const query = new URLSearchParams({ sender_id: state.senderId, token: state.token, after: state.cursor });
+    const socket = new WebSocket(`${socketUrl}?${query}`);
     socket.onopen = () => {
       state.socket = socket;
       state.retries = 0;
@@ -282,10 +308,12 @@
       try { frame = JSON.parse(event.data); } catch (e) { return; }
       if (frame.type === "message") show(frame.message);
       else if (frame.type === "reply") applyReply(frame);
+      else if (frame.type === "error" && frame.error.code === "conversation_not_found") forgetConversation();
       else if (frame.type === "error") showError(frame.error.message);
     };
     socket.onclose = () => {
       if (state.socket === socket) state.socket = null;
+      if (!state.token) return;
       state.retries += 1;
       // The conversation goes on over HTTP while the socket is down; it keeps trying, backing off to 30 s.
       startPolling();
@@ -295,15 +323,18 @@
     };
   }
 
-  async function sendOverHttp(text) {
+  async function sendOverHttp(text, retried) {
+    if (!state.senderId) state.senderId = newSenderId();
     try {
       const response = await fetch(`${gateway.origin}/api/v1/chat`, {
-        method: "POST", headers: { "Content-Type": "application/json" },
+        method: "POST", headers: { "Content-Type": "application/json", ...tokenHeader() },
         body: JSON.stringify({ sender_id: state.senderId, text, language: state.pinned || null,
                                customer_token: customerToken }),
       });
       const body = await response.json();
+      if (response.status === 404 && !retried) { forgetConversation(); return sendOverHttp(text, true); }
       if (!response.ok) { showError(body.error ? body.error.message : "Something went wrong."); return; }
+      if (body.conversation_token) adoptConversation(body.conversation_token);
       await fetchNewMessages();
       applyReply(body);
     } catch (e) {
@@ -337,14 +368,13 @@
   async function start() {
     if (state.started) return;
     state.started = true;
-    if (!state.senderId) {
-      state.senderId = newSenderId();
-      storage.set("sender", state.senderId);
-    } else {
+    if (state.senderId && state.token) {
       await poll(); // the conversation so far, then live updates from where it ends
+      connect();
+    } else {
+      forgetConversation(); // nothing to restore: the first message creates the conversation
     }
     state.restored = true;
-    connect();
   }
 
   function open() {
@@ -370,6 +400,6 @@
   applyLanguage(state.language);
   (document.body || document.documentElement).appendChild(host);
   // A shopper with a conversation gets its history and live replies (e.g. an agent's) without opening.
-  if (state.senderId) start();
+  if (state.senderId && state.token) start();
   if (script.dataset.open === "true") open();
 })();

@@ -27,7 +27,7 @@ from tests.gateway.conftest import gateway_environment, own_database, prepare_da
 from tests.gateway.fake_rasa import FakeRasa
 
 #: Examples per operation and phase: the whole schema (about 35 operations) in about two minutes here.
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 5
 UNLIMITED = "1000000/minute"
 FUZZ_CONFIG = {"generation": {"max-examples": MAX_EXAMPLES, "mode": "all"}, "phases": {"stateful": {"enabled": False}}}
 

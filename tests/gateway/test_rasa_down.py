@@ -7,7 +7,9 @@ def test_message_is_stored_and_answered_politely(client_without_rasa):
     reply = response.json()["messages"][0]["text"]
     assert "try again" in reply.lower()
 
-    history = client_without_rasa.get("/api/v1/conversations/down-1/messages").json()
+    token = response.json()["conversation_token"]
+    history = client_without_rasa.get("/api/v1/conversations/down-1/messages",
+                                      headers={"X-Conversation-Token": token}).json()
     assert [m["role"] for m in history] == ["shopper", "bot"]
     assert history[0]["text"] == "where is my order?"
 
@@ -32,13 +34,16 @@ def test_during_a_handoff_messages_are_kept_even_with_rasa_down(client_without_r
     from shop.source import SqlOrderSource
 
     with session_scope() as db_session:
-        conversation, _ = conversation_service.get_or_create(db_session=db_session, sender_id="down-handoff",
-                                                             channel="api", language="en")
+        conversation, token = conversation_service.create_with_token(db_session=db_session,
+                                                                     sender_id="down-handoff", channel="api",
+                                                                     language="en")
         ticket = handoff_service.create(db_session=db_session, conversation=conversation, customer_id=None,
                                         reason="shopper_request", source=SqlOrderSource(db_session))
         ticket_id = ticket.id
     for text in ("are you there?", "my order is 1000234"):
-        reply = client_without_rasa.post("/api/v1/chat", json={"sender_id": "down-handoff", "text": text}).json()
+        reply = client_without_rasa.post("/api/v1/chat", json={"sender_id": "down-handoff", "text": text},
+                                         headers={"X-Conversation-Token": token}).json()
         assert reply["messages"] == [] and reply["handoff"] == {"ticket_id": ticket_id}
-    history = client_without_rasa.get("/api/v1/conversations/down-handoff/messages").json()
+    history = client_without_rasa.get("/api/v1/conversations/down-handoff/messages",
+                                      headers={"X-Conversation-Token": token}).json()
     assert [m["text"] for m in history] == ["are you there?", "my order is 1000234"]

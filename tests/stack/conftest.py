@@ -1,8 +1,9 @@
 """The real stack (Rasa, action server, gateway) on free local ports, against the test database."""
 
+import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -29,14 +30,32 @@ class RunningStack:
     stack: Stack
     url: str
     profile_path: Path
+    #: A shop's own site on another origin, allowed to embed the widget (GATEWAY_WIDGET_ORIGINS).
+    shop_origin: str
+    #: The secret of each conversation the tests started through the public API, by sender id.
+    tokens: dict[str, str] = field(default_factory=dict)
 
     @property
     def stack_rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.stack.rasa_port}"
 
+    def _secret(self, sender_id: str) -> dict[str, str]:
+        return {"X-Conversation-Token": self.tokens[sender_id]} if sender_id in self.tokens else {}
+
     def chat(self, sender_id: str, text: str, **fields) -> dict:
+        """One turn as the conversation's owner (its secret is kept from the first turn's answer)."""
         response = httpx.post(f"{self.url}/api/v1/chat", json={"sender_id": sender_id, "text": text, **fields},
-                              timeout=60)
+                              headers=self._secret(sender_id), timeout=60)
+        response.raise_for_status()
+        body = response.json()
+        if body.get("conversation_token"):
+            self.tokens[sender_id] = body["conversation_token"]
+        return body
+
+    def history(self, sender_id: str, after: int = 0) -> list[dict]:
+        """The conversation's messages as its owner reads them."""
+        response = httpx.get(f"{self.url}/api/v1/conversations/{sender_id}/messages", params={"after": after},
+                             headers=self._secret(sender_id), timeout=30)
         response.raise_for_status()
         return response.json()
 
@@ -92,12 +111,17 @@ def running_stack(trained_model, seeded_database, fake_platform) -> RunningStack
     profile = TEST_VAR / "profile.yml"
     shutil.copy(REPO_ROOT / "shop" / "profile.yml", profile)
     gateway_port = free_port()
+    shop_origin = f"http://127.0.0.1:{free_port()}"
     stack = Stack(
         model=trained_model, database_url=os.environ["DATABASE_URL"], var_dir=TEST_VAR,
         rasa_port=free_port(), actions_port=free_port(), gateway_port=gateway_port,
         extra_env={"SHOP_PROFILE_PATH": str(profile), "HANDOFF_ESCALATE_ORDER_VALUE": str(ESCALATE_ORDER_VALUE),
+                   # The suite talks from one address, faster than a person: the limits are tested on their own
+                   "GATEWAY_RATE_LIMIT_CLIENT": "100000/minute", "GATEWAY_RATE_LIMIT_CONVERSATION": "10000/minute",
+                   "GATEWAY_WIDGET_ORIGINS": json.dumps([shop_origin]),
                    **fake_platform.env()},
     )
     stack.start(timeout=400, progress=lambda line: None)
-    yield RunningStack(stack=stack, url=f"http://127.0.0.1:{gateway_port}", profile_path=profile)
+    yield RunningStack(stack=stack, url=f"http://127.0.0.1:{gateway_port}", profile_path=profile,
+                       shop_origin=shop_origin)
     stack.stop()

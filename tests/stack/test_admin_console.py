@@ -24,13 +24,20 @@ MARS = ["what's the weather on mars", "what is the weather like on mars today", 
 GIFT = ["do you sell sunscreen for dogs", "do you have sunscreen for my dog"]
 
 
+PASSWORD = "console password"
+
+
 @pytest.fixture(scope="module")
 def tokens() -> dict[str, str]:
+    """API tokens of an admin and an agent (for the API calls), and their names (`admin_name`, `agent_name`)
+    to sign in to the console with PASSWORD."""
     suffix = secrets.token_hex(3)
     with session_scope() as session:
-        _, admin = create_user(db_session=session, name=f"console-admin-{suffix}", role="admin")
-        _, agent = create_user(db_session=session, name=f"console-agent-{suffix}", role="agent")
-    return {"admin": admin, "agent": agent}
+        admin_user, admin = create_user(db_session=session, name=f"console-admin-{suffix}", role="admin",
+                                        password=PASSWORD)
+        agent_user, agent = create_user(db_session=session, name=f"console-agent-{suffix}", role="agent",
+                                        password=PASSWORD)
+    return {"admin": admin, "agent": agent, "admin_name": admin_user.name, "agent_name": agent_user.name}
 
 
 def admin_get(running_stack, token: str, path: str) -> httpx.Response:
@@ -46,8 +53,9 @@ def group_card(page: Page, group: dict):
     return page.locator(f".group[data-key='{group['items'][0]['message_id']}']")
 
 
-def sign_in(page: Page, token: str) -> None:
-    page.fill("#token", token)
+def sign_in(page: Page, name: str) -> None:
+    page.fill("#username", name)
+    page.fill("#password", PASSWORD)
     page.click("#signin")
 
 
@@ -72,13 +80,13 @@ def test_admin_reviews_the_inbox_and_manages_training_data(running_stack, browse
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(running_stack.url + "/admin")
 
-    # An agent's token: a clear message, no console
-    sign_in(page, tokens["agent"])
+    # An agent's account: a clear message, no console
+    sign_in(page, tokens["agent_name"])
     expect(page.locator("#login-error")).to_contain_text("agent, not an admin")
     expect(page.locator("#app")).to_be_hidden()
     screenshot(page, "admin_login_agent_refused.png")
 
-    sign_in(page, tokens["admin"])
+    sign_in(page, tokens["admin_name"])
     expect(page.locator("#tab-inbox")).to_have_attribute("aria-selected", "true")
     mars_group = group_card(page, mars)
     expect(mars_group).to_be_visible()
@@ -239,7 +247,7 @@ def test_ui_only_job_progress_refused_activation_and_report(running_stack, brows
     page.route(f"**{ADMIN_API}/models/903/activate", activate)
 
     page.goto(running_stack.url + "/admin#jobs")
-    sign_in(page, tokens["admin"])
+    sign_in(page, tokens["admin_name"])
     expect(page.locator("#panel-jobs")).to_be_visible()
 
     # Train now while a job runs: the 409 is a message; the running job's bar moves live and finishes
@@ -255,7 +263,7 @@ def test_ui_only_job_progress_refused_activation_and_report(running_stack, brows
     expect(running).to_contain_text("Model version 903 trained in 58.2 s")
     expect(page.locator(".job[data-id='900'] .job-error")).to_contain_text("rasa data validate failed")
 
-    # An evaluation's report: fetched with the token, shown from a blob URL
+    # An evaluation's report: fetched with the session cookie, shown from a blob URL
     page.locator(".job[data-id='901'] button.report").click()
     expect(page.locator("#report-dialog")).to_be_visible()
     expect(page.frame_locator("#report-frame").locator("h1")).to_have_text("Evaluation of nlu-candidate-903")

@@ -1,6 +1,7 @@
 """The agent console in headless Chromium: queue, packaged history, live transcript, translated reply."""
 
 import pytest
+from playwright.sync_api import expect
 
 from database.core import session_scope
 from handoff.agents import create_user
@@ -15,7 +16,7 @@ pytestmark = [pytest.mark.stack, pytest.mark.browser]
 def test_agent_handles_a_ticket_in_the_console(running_stack, browser, db_session):
     order = orders_in_status(db_session, OrderStatus.DELIVERED)[-6]
     with session_scope() as session:
-        _, token = create_user(db_session=session, name="console-agent", role="agent")
+        create_user(db_session=session, name="console-agent", role="agent", password="console password")
     sender = "e2e-console-pt"
     customer_token = create_customer_token(order.customer_id)
     running_stack.chat(sender, f"O meu pedido {order.number} chegou danificado", customer_token=customer_token)
@@ -24,7 +25,8 @@ def test_agent_handles_a_ticket_in_the_console(running_stack, browser, db_sessio
 
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(running_stack.url + "/agent")
-    page.fill("#token", token)
+    page.fill("#username", "console-agent")
+    page.fill("#password", "console password")
     page.click("#signin")
     page.click(f".ticket[data-id='{ticket_id}']")
     page.wait_for_selector("#transcript .line")
@@ -38,11 +40,11 @@ def test_agent_handles_a_ticket_in_the_console(running_stack, browser, db_sessio
     page.wait_for_selector("#preview div")
     assert order.number in page.inner_text("#preview")
     page.click("#send")
-    page.wait_for_function("document.querySelectorAll('#transcript .line').length >= 5", timeout=15_000)
+    # (expect, not wait_for_function: the console's CSP allows no string evaluation)
+    expect(page.locator("#transcript .line").nth(4)).to_be_attached(timeout=15_000)
 
     # A new shopper message appears live
     running_stack.chat(sender, "Obrigado! Quando chega a substituição?", customer_token=customer_token)
-    page.wait_for_function("document.querySelector('#transcript').innerText.includes('substituição')",
-                           timeout=15_000)
+    expect(page.locator("#transcript")).to_contain_text("substituição", timeout=15_000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "agent_console.png"), full_page=True)

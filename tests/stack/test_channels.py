@@ -33,7 +33,7 @@ from tests.channels.webhooks import (
     whatsapp_notification,
 )
 from tests.channels.webhooks import payload as recorded
-from tests.factories import orders_in_status
+from tests.factories import orders_in_status, stored_messages
 from tests.stack.conftest import ESCALATE_ORDER_VALUE
 from translation.responses import get_catalog
 
@@ -102,7 +102,7 @@ def test_telegram_sticker_gets_a_polite_request_for_text_in_the_shoppers_languag
     assert post_telegram(running_stack.url, update).json()["accepted"] == 1
     [reply] = fake_platform.wait_for(telegram_chat(chat_id))
     assert reply.body["text"] == rendered("utter_unsupported_message", "es")
-    history = httpx.get(f"{running_stack.url}/api/v1/conversations/telegram:{chat_id}/messages").json()
+    history = stored_messages(f"telegram:{chat_id}")
     assert [(m["role"], m["text"]) for m in history][0] == ("shopper", "[sticker]")
 
 
@@ -191,7 +191,7 @@ def test_telegram_button_press_and_an_agents_replies_reach_the_shopper(
 
     # The offer of a person comes with buttons: an inline keyboard whose callback data is the payload
     [offer] = fake_platform.wait_for(lambda sent: to_shopper(sent) and "reply_markup" in sent.body)
-    assert offer.body["text"] == rendered("utter_offer_human", "en")
+    assert offer.body["text"] == rendered("utter_offer_human_help", "en")
     assert offer.body["reply_markup"]["inline_keyboard"] == [
         [{"text": "Yes, talk to a person", "callback_data": "/affirm"}],
         [{"text": "No, thanks", "callback_data": "/deny"}]]
@@ -270,7 +270,7 @@ def confirm_then_keep(running_stack, fake_platform, db_session, say, to_shopper,
         before = len(fake_platform.sent(to_shopper))
         say(words)
         [question] = fake_platform.wait_for(to_shopper, count=before + 1)[before:]
-    language = httpx.get(f"{running_stack.url}/api/v1/conversations/{sender_id}/messages").json()[-1]["language"]
+    language = stored_messages(sender_id)[-1]["language"]
     press("/deny")
     titles = [get_catalog().term(term, language) for term in ("button.cancel_yes", "button.cancel_no")]
     return question, rendered("utter_cancel_kept", language, order_id=order.number), titles
@@ -291,7 +291,7 @@ def test_whatsapp_text_buttons_images_and_duplicates(running_stack, fake_platfor
     [reply] = fake_platform.wait_for(to_shopper)
     assert reply.authorization == f"Bearer {WHATSAPP_TOKEN}"
     assert reply.body["messaging_product"] == "whatsapp" and reply.body["type"] == "text"
-    history = httpx.get(f"{running_stack.url}/api/v1/conversations/whatsapp:{wa_id}/messages").json()
+    history = stored_messages(f"whatsapp:{wa_id}")
     assert history[-1]["role"] == "bot" and history[-1]["language"] == "id"
     assert history[-1]["text"] == reply.body["text"]["body"]
 
@@ -336,7 +336,7 @@ def test_messenger_text_quick_replies_images_and_echoes(running_stack, fake_plat
     assert post("text").json()["accepted"] == 1
     [reply] = fake_platform.wait_for(to_shopper)
     assert reply.body["messaging_type"] == "RESPONSE" and reply.body["message"]["text"]
-    assert httpx.get(f"{running_stack.url}/api/v1/conversations/messenger:{psid}/messages").json()[-1]["language"] \
+    assert stored_messages(f"messenger:{psid}")[-1]["language"] \
         == "fr"
 
     # The page's own messages echoed back are not answered

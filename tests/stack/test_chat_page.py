@@ -25,12 +25,17 @@ def test_english_order_status_in_the_widget_survives_a_reload(running_stack, bro
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "chat_page.png"))
 
-    # The same conversation after a reload: history restored, and it goes on
+    # The same conversation after a reload: history restored, the socket reconnected with the conversation's
+    # secret, and it goes on
     sender_id = widget.sender_id()
+    sockets = []
+    page.on("websocket", lambda socket: sockets.append(socket.url))
     page.reload()
     widget.open()
     expect(widget.shopper).to_have_count(3)
     expect(widget.replies.last).to_contain_text(shipped.shipments[-1].tracking_number)
     assert widget.sender_id() == sender_id
+    secret = page.evaluate("localStorage.getItem('shopbot-widget:token')")
+    assert secret and any(f"sender_id={sender_id}" in url and f"token={secret}" in url for url in sockets)
     assert "welcome" in widget.send("thanks!").lower()
     page.screenshot(path=str(SCREENSHOTS / "widget_after_reload.png"))

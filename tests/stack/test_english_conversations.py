@@ -123,13 +123,12 @@ def test_history_keeps_every_message_with_intent_and_confidence(running_stack):
     sender = "e2e-history-1"
     running_stack.say(sender, "hi")
     running_stack.say(sender, "how long does delivery to Brazil take?")
-    messages = httpx.get(f"{running_stack.url}/api/v1/conversations/{sender}/messages").json()
+    messages = running_stack.history(sender)
     shopper = [m for m in messages if m["role"] == "shopper"]
     assert [m["intent"] for m in shopper] == ["greet", "delivery_time"]
     assert all(0 < m["confidence"] <= 1 for m in shopper)
     assert [m["role"] for m in messages] == ["shopper", "bot", "shopper", "bot"]
-    after = httpx.get(f"{running_stack.url}/api/v1/conversations/{sender}/messages",
-                      params={"after": messages[1]["id"]}).json()
+    after = running_stack.history(sender, after=messages[1]["id"])
     assert [m["id"] for m in after] == [m["id"] for m in messages[2:]]
 
 

@@ -64,7 +64,7 @@ def test_switching_language_mid_conversation_sticks(running_stack, db_session):
 def test_portuguese_reaches_rasa_as_english_and_is_stored_in_both(running_stack):
     sender = "e2e-pt-history"
     running_stack.chat(sender, "Quais são as formas de pagamento?")
-    shopper = httpx.get(f"{running_stack.url}/api/v1/conversations/{sender}/messages").json()[0]
+    shopper = running_stack.history(sender)[0]
     assert shopper["language"] == "pt" and shopper["intent"] == "payment_methods"
     assert "payment" in shopper["text_en"].lower()
 

@@ -19,7 +19,6 @@ from handoff import service as handoff_service
 from shop.auth import create_customer_token
 from shop.enums import OrderStatus
 from shop.models import Order
-from shopbot.processes import free_port
 from tests.factories import orders_in_status
 from tests.stack.browser import SCREENSHOTS
 from tests.stack.conftest import ESCALATE_ORDER_VALUE
@@ -79,8 +78,8 @@ def test_language_chosen_in_the_selector_sticks(running_stack, page):
 
 
 @pytest.fixture
-def shop_site():
-    """A shop's own site on another origin: serves the page it is given on every path."""
+def shop_site(running_stack):
+    """A shop's own site on another origin (one the gateway lists): serves the page it is given on every path."""
     pages: dict[str, str] = {}
 
     class Handler(BaseHTTPRequestHandler):
@@ -95,9 +94,9 @@ def shop_site():
         def log_message(self, *args) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", int(running_stack.shop_origin.rsplit(":", 1)[1])), Handler)
     Thread(target=server.serve_forever, daemon=True).start()
-    yield pages, f"http://127.0.0.1:{server.server_port}"
+    yield pages, running_stack.shop_origin
     server.shutdown()
 
 
@@ -134,7 +133,7 @@ def test_quick_reply_payload_is_understood_in_arabic(running_stack, db_session):
     done = running_stack.chat(sender, buttons[0]["payload"], customer_token=token)
     assert done["language"] == "ar" and order.number in done["messages"][0]["text"]
     assert "is cancelled" in done["messages"][0]["text_en"]
-    history = httpx.get(f"{running_stack.url}/api/v1/conversations/{sender}/messages").json()
+    history = running_stack.history(sender)
     assert [m["text"] for m in history if m["role"] == "shopper"][-1] == "نعم، ألغِه"
 
 
@@ -180,7 +179,11 @@ def test_websocket_answers_bad_frames_with_errors_and_stays_open(running_stack):
             socket.recv(timeout=10)
         assert closed.value.rcvd.code == 1008
 
-    with connect(f"{socket_url}?sender_id=w-{secrets.token_hex(16)}") as socket:
+    sender = f"w-{secrets.token_hex(16)}"
+    running_stack.chat(sender, "hi")
+    with connect(f"{socket_url}?sender_id={sender}&token={running_stack.tokens[sender]}") as socket:
+        assert json.loads(socket.recv(timeout=10))["message"]["role"] == "shopper"  # the history so far
+        assert json.loads(socket.recv(timeout=10))["message"]["role"] == "bot"
         bad_frames = [
             ("{not json", "invalid_json"),
             ("[" * 50_000, "invalid_json"),
