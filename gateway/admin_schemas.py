@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from database.types import UtcDatetime
-from gateway.schemas import StrictBody
+from gateway.schemas import RowId, StrictBody
 
 
 class ExampleBody(StrictBody):
@@ -28,7 +28,7 @@ class IntentCreate(StrictBody):
 
 
 class ReviewBody(StrictBody):
-    message_ids: list[int] = Field(min_length=1, max_length=500)
+    message_ids: list[RowId] = Field(min_length=1, max_length=500)
     decision: Literal["intent", "ignored", "out_of_scope"]
     intent: str | None = Field(default=None, max_length=64)
 

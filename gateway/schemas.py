@@ -1,10 +1,15 @@
 """The public API's request and response bodies (design.md, "Interfaces that others depend on")."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
+from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from conversations.schemas import MessageRead
+
+#: A row id in a request: larger numbers cannot be stored by the databases (64-bit integers), so they are
+#: refused with a 422 instead of failing in the query.
+RowId = Annotated[int, Ge(0), Le(2**63 - 1)]
 
 
 class StrictBody(BaseModel):

@@ -21,6 +21,7 @@ from gateway.admin_schemas import (
     TrainBody,
 )
 from gateway.deps import CurrentAdmin, RasaDep, ResponsesDep, SessionDep, TranslatorDep
+from gateway.schemas import RowId
 from gateway.settings import get_settings
 from learning import activation, examples, inbox, jobs, registry
 from learning.evaluate import rows_from_dicts
@@ -132,12 +133,12 @@ def list_jobs(db_session: SessionDep, admin: CurrentAdmin) -> list[JobRead]:
 
 
 @router.get("/jobs/{job_id}", response_model=JobDetail)
-def get_job(job_id: int, db_session: SessionDep, admin: CurrentAdmin) -> JobDetail:
+def get_job(job_id: RowId, db_session: SessionDep, admin: CurrentAdmin) -> JobDetail:
     return jobs.get_or_raise(db_session, job_id)
 
 
 @router.get("/jobs/{job_id}/report", response_class=FileResponse)
-def get_report(job_id: int, db_session: SessionDep, admin: CurrentAdmin, format: str = "html") -> FileResponse:
+def get_report(job_id: RowId, db_session: SessionDep, admin: CurrentAdmin, format: str = "html") -> FileResponse:
     """The evaluation report of an evaluation job (format=html or json)."""
     job = jobs.get_or_raise(db_session, job_id)
     path = get_run_settings().var_dir / "reports" / f"job-{job.id}" / f"report.{'json' if format == 'json' else 'html'}"
@@ -152,7 +153,7 @@ def list_models(db_session: SessionDep, admin: CurrentAdmin) -> list[ModelRead]:
 
 
 @router.post("/models/{version_id}/evaluate", status_code=status.HTTP_202_ACCEPTED, response_model=JobRead)
-def evaluate_model(version_id: int, db_session: SessionDep, admin: CurrentAdmin,
+def evaluate_model(version_id: RowId, db_session: SessionDep, admin: CurrentAdmin,
                    body: EvaluateBody | None = None) -> JobRead:
     """Queue an evaluation (held-out set unless rows are sent), compared with the active model."""
     registry.get_or_raise(db_session, version_id)
@@ -167,7 +168,7 @@ def evaluate_model(version_id: int, db_session: SessionDep, admin: CurrentAdmin,
 
 
 @router.post("/models/{version_id}/activate", response_model=ModelRead)
-async def activate_model(version_id: int, db_session: SessionDep, admin: CurrentAdmin, rasa: RasaDep,
+async def activate_model(version_id: RowId, db_session: SessionDep, admin: CurrentAdmin, rasa: RasaDep,
                          translator: TranslatorDep, responses: ResponsesDep,
                          body: ActivateBody | None = None) -> ModelRead:
     """Serve this version from now on, without downtime. Refused (409) if it scores below the active model

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Header, Query
 
 from conversations import service as conversation_service
 from gateway.deps import ResponsesDep, SessionDep
-from gateway.schemas import ConversationMessage
+from gateway.schemas import ConversationMessage, RowId
 from gateway.transcript import shown_message
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
@@ -12,7 +12,7 @@ router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
 
 @router.get("/{sender_id}/messages", response_model=list[ConversationMessage])
 def list_messages(
-    sender_id: str, db_session: SessionDep, responses: ResponsesDep, after: int = Query(default=0, ge=0),
+    sender_id: str, db_session: SessionDep, responses: ResponsesDep, after: Annotated[RowId, Query()] = 0,
     x_conversation_token: Annotated[str | None, Header(max_length=256)] = None,
 ) -> list[ConversationMessage]:
     """The conversation's messages after `after` (shopper, bot and agent): how clients without a socket poll.

@@ -3,7 +3,7 @@
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Query, Request
@@ -18,6 +18,7 @@ from conversations.schemas import MessageRead
 from database.core import get_session_factory
 from gateway.deps import CurrentAdmin, CurrentAgent, ResponsesDep, SessionDep, TranslatorDep
 from gateway.replies import render_reply, store_reply
+from gateway.schemas import RowId
 from handoff import service as handoff_service
 from handoff.models import AgentUser, Ticket
 from translation.responses import BOT_LANGUAGE
@@ -103,7 +104,7 @@ def claim_ticket(ticket_id: str, db_session: SessionDep, agent: CurrentAgent) ->
 class Assignment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    agent_id: int
+    agent_id: RowId
 
 
 @router.post("/{ticket_id}/assign", response_model=TicketRead)
@@ -170,7 +171,7 @@ def close_ticket(
 
 @router.get("/{ticket_id}/stream")
 async def stream_messages(
-    ticket_id: str, request: Request, db_session: SessionDep, agent: CurrentAgent, after: int = Query(default=0)
+    ticket_id: str, request: Request, db_session: SessionDep, agent: CurrentAgent, after: Annotated[RowId, Query()] = 0
 ) -> StreamingResponse:
     """New messages of the ticket's conversation as server-sent events (`data: {message}`), for the console."""
     ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)

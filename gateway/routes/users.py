@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from audit import service as audit
 from database.types import UtcDatetime
 from gateway.deps import CurrentAdmin, SessionDep
+from gateway.schemas import RowId
 from handoff import agents
 from handoff.models import AgentUser
 
@@ -98,18 +99,18 @@ def _switch(db_session, admin: AgentUser, user_id: int, *, active: bool) -> User
 
 
 @router.post("/{user_id}/deactivate", response_model=UserRead)
-def deactivate_user(user_id: int, db_session: SessionDep, admin: CurrentAdmin) -> UserRead:
+def deactivate_user(user_id: RowId, db_session: SessionDep, admin: CurrentAdmin) -> UserRead:
     """No more sign-ins or API calls; the account's console sessions end now."""
     return _switch(db_session, admin, user_id, active=False)
 
 
 @router.post("/{user_id}/reactivate", response_model=UserRead)
-def reactivate_user(user_id: int, db_session: SessionDep, admin: CurrentAdmin) -> UserRead:
+def reactivate_user(user_id: RowId, db_session: SessionDep, admin: CurrentAdmin) -> UserRead:
     return _switch(db_session, admin, user_id, active=True)
 
 
 @router.put("/{user_id}/password", status_code=status.HTTP_204_NO_CONTENT)
-def set_password(user_id: int, body: PasswordBody, db_session: SessionDep, admin: CurrentAdmin) -> None:
+def set_password(user_id: RowId, body: PasswordBody, db_session: SessionDep, admin: CurrentAdmin) -> None:
     user = _user(db_session, user_id)
     agents.set_password(db_session=db_session, user=user, password=body.password)
     audit.record(db_session=db_session, action="user.password_set", actor=admin, subject_type="user",
@@ -118,12 +119,12 @@ def set_password(user_id: int, body: PasswordBody, db_session: SessionDep, admin
 
 
 @router.get("/{user_id}/tokens", response_model=list[TokenRead])
-def list_tokens(user_id: int, db_session: SessionDep, admin: CurrentAdmin) -> list:
+def list_tokens(user_id: RowId, db_session: SessionDep, admin: CurrentAdmin) -> list:
     return agents.list_api_tokens(db_session=db_session, user=_user(db_session, user_id))
 
 
 @router.post("/{user_id}/tokens", status_code=status.HTTP_201_CREATED)
-def create_token(user_id: int, body: TokenCreate, db_session: SessionDep, admin: CurrentAdmin) -> dict[str, Any]:
+def create_token(user_id: RowId, body: TokenCreate, db_session: SessionDep, admin: CurrentAdmin) -> dict[str, Any]:
     """A new API token (`api_token`, shown once), optionally expiring at `expires_at`."""
     user = _user(db_session, user_id)
     row, token = agents.create_api_token(db_session=db_session, user=user, label=body.label,
@@ -135,7 +136,7 @@ def create_token(user_id: int, body: TokenCreate, db_session: SessionDep, admin:
 
 
 @router.delete("/{user_id}/tokens/{token_id}", response_model=TokenRead)
-def revoke_token(user_id: int, token_id: int, db_session: SessionDep, admin: CurrentAdmin):
+def revoke_token(user_id: RowId, token_id: RowId, db_session: SessionDep, admin: CurrentAdmin):
     row = agents.revoke_api_token(db_session=db_session, user=_user(db_session, user_id), token_id=token_id)
     audit.record(db_session=db_session, action="user.token_revoked", actor=admin, subject_type="user",
                  subject_id=user_id, details={"token_id": row.id})

@@ -62,3 +62,29 @@ def test_parse_rejects_empty_text(client_without_rasa):
 
 def test_unknown_route_is_json(client_without_rasa):
     assert _error(client_without_rasa.get("/api/v1/nope"), 404)["code"] == "not_found"
+
+
+BEYOND_64_BITS = 2**63
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("POST", "/api/v1/admin/inbox/review", {"decision": "ignored", "message_ids": [BEYOND_64_BITS]}),
+    ("GET", f"/api/v1/admin/jobs/{BEYOND_64_BITS}", None),
+    ("POST", f"/api/v1/admin/models/{BEYOND_64_BITS}/activate", None),
+    ("POST", f"/api/v1/admin/users/{BEYOND_64_BITS}/deactivate", None),
+])
+def test_ids_beyond_64_bits_are_refused_not_a_server_error(console, db_session, method, path, body):
+    from tests.factories import create_account
+
+    _, token = create_account(db_session, role="admin")
+    response = console.request(method, path, json=body, headers={"Authorization": f"Bearer {token}"})
+    assert _error(response, 422)["code"] == "invalid_request"
+
+
+def test_history_after_an_id_beyond_64_bits_is_refused(client_without_rasa):
+    from tests.gateway.conftest import start_conversation
+
+    token = start_conversation(client_without_rasa, "beyond-64-bits")
+    response = client_without_rasa.get("/api/v1/conversations/beyond-64-bits/messages",
+                                       params={"after": BEYOND_64_BITS}, headers={"X-Conversation-Token": token})
+    assert _error(response, 422)["code"] == "invalid_request"
