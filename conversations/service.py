@@ -54,7 +54,12 @@ def create_with_token(
 def owned_or_raise(*, db_session: Session, sender_id: str, token: str | None) -> Conversation:
     """The conversation, if `token` is its secret; ConversationNotFound otherwise (unknown id, no secret sent,
     a wrong one, or a conversation without a secret: messaging channels and conversations from before)."""
-    conversation = get(db_session=db_session, sender_id=sender_id)
+    return check_owner(conversation=get(db_session=db_session, sender_id=sender_id), sender_id=sender_id,
+                       token=token)
+
+
+def check_owner(*, conversation: Conversation | None, sender_id: str, token: str | None) -> Conversation:
+    """`owned_or_raise` for a conversation already loaded (or None)."""
     if (conversation is None or conversation.token_hash is None or not token
             or not hmac.compare_digest(conversation.token_hash, _token_hash(token))):
         raise ConversationNotFound(sender_id)

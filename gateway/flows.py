@@ -82,9 +82,10 @@ async def open_conversation(
         conversation, new = conversation_service.get_or_create(
             db_session=db_session, sender_id=sender_id, channel=channel, language=BOT_LANGUAGE)
         return conversation, new, None
-    if conversation_service.get(db_session=db_session, sender_id=sender_id) is not None:
-        conversation = conversation_service.owned_or_raise(db_session=db_session, sender_id=sender_id,
-                                                           token=conversation_token)
+    existing = conversation_service.get(db_session=db_session, sender_id=sender_id)
+    if existing is not None:
+        conversation = conversation_service.check_owner(conversation=existing, sender_id=sender_id,
+                                                        token=conversation_token)
         await limit_conversation(sender_id)
         return conversation, False, None
     if sender_id.split(":", 1)[0] in PLATFORMS:
