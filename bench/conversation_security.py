@@ -19,8 +19,11 @@ import time
 import httpx
 
 from bench.common import RESULTS, chat_turn, percentile, run_identity, running_stack
+from gateway.settings import GatewaySettings
 
-SHIPPED_LIMITS = {"GATEWAY_RATE_LIMIT_CLIENT": "300/minute", "GATEWAY_RATE_LIMIT_CONVERSATION": "30/minute",
+_DEFAULTS = GatewaySettings.model_fields
+SHIPPED_LIMITS = {"GATEWAY_RATE_LIMIT_CLIENT": _DEFAULTS["rate_limit_client"].default,
+                  "GATEWAY_RATE_LIMIT_CONVERSATION": _DEFAULTS["rate_limit_conversation"].default,
                   "GATEWAY_TRUSTED_PROXIES": '["127.0.0.1"]'}
 TURNS = ["hello", "which payment methods do you accept?", "how long does delivery take?", "thanks"]
 FLOOD = 1000

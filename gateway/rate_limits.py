@@ -1,9 +1,10 @@
 """Rate limits (design.md, "Rate limits"): moving-window counters of the `limits` library, kept in Redis when
 `REDIS_URL` is set (every gateway replica shares them) and in this process's memory otherwise.
 
-A limit is a `limits` string from the settings ("30/minute"); the keys say whose counter it is
-(`"client", address` or `"conversation", sender_id`). Over a limit, `RateLimited` carries the seconds until
-the window lets the next request through; the gateway answers 429 with `Retry-After`.
+A limit is a `limits` string from the settings ("30/minute", or several: "5/second;300/minute"); the keys
+say whose counter it is (`"client", address` or `"conversation", sender_id`). Over a limit, `RateLimited`
+carries the seconds until the window lets the next request through; the gateway answers 429 with
+`Retry-After`.
 """
 
 import ipaddress
@@ -11,7 +12,7 @@ import math
 import time
 from functools import lru_cache
 
-from limits import parse
+from limits import parse_many
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 from starlette.requests import HTTPConnection
@@ -32,19 +33,20 @@ class RateLimiter:
         self._strategy = MovingWindowRateLimiter(storage_from_string(storage_uri, **options))
 
     async def hit(self, limit: str, *keys: str) -> None:
-        """Count one request against `limit` for `keys`; RateLimited if that goes over it."""
-        item = parse(limit)
-        if not await self._strategy.hit(item, *keys):
-            raise RateLimited(f"too many requests; at most {limit}", await self._retry_after(item, keys))
+        """Count one request against every rate in `limit` for `keys`; RateLimited if that goes over one."""
+        for item in parse_many(limit):
+            if not await self._strategy.hit(item, *keys):
+                raise RateLimited(f"too many requests; at most {limit}", await self._retry_after(item, keys))
 
     async def check(self, limit: str, *keys: str) -> None:
         """RateLimited if `keys` are over `limit` already, without counting (e.g. before a sign-in attempt)."""
-        item = parse(limit)
-        if not await self._strategy.test(item, *keys):
-            raise RateLimited(f"too many attempts; at most {limit}", await self._retry_after(item, keys))
+        for item in parse_many(limit):
+            if not await self._strategy.test(item, *keys):
+                raise RateLimited(f"too many attempts; at most {limit}", await self._retry_after(item, keys))
 
     async def clear(self, limit: str, *keys: str) -> None:
-        await self._strategy.clear(parse(limit), *keys)
+        for item in parse_many(limit):
+            await self._strategy.clear(item, *keys)
 
     async def _retry_after(self, item, keys: tuple[str, ...]) -> int:
         stats = await self._strategy.get_window_stats(item, *keys)

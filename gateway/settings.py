@@ -1,6 +1,7 @@
 from functools import lru_cache
 
-from pydantic import AliasChoices, Field
+from limits import parse_many
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,11 +30,13 @@ class GatewaySettings(BaseSettings):
     #: gateway's own origin is always allowed; `["*"]` allows every site and is never the default.
     widget_origins: list[str] = []
 
-    # Rate limits, in the `limits` notation ("30/minute", "10/15minutes"); over one the answer is 429.
+    # Rate limits, in the `limits` notation ("30/minute", "10/15minutes", several as "5/second;300/minute");
+    # over one the answer is 429.
     #: Shopper turns and socket messages per conversation.
     rate_limit_conversation: str = "30/minute"
-    #: Requests per client address across chat, parse and the widget socket (a load test raises it).
-    rate_limit_client: str = "300/minute"
+    #: Requests per client address across chat, parse and the widget socket (a load test raises it). The
+    #: per-second rate stops one address's burst from taking the CPU from every other shopper at once.
+    rate_limit_client: str = "5/second;300/minute"
     #: Failed sign-ins per user name and per client address.
     rate_limit_signin: str = "10/15minutes"
     #: Agent and admin API requests per signed-in user (session or API token).
@@ -42,6 +45,15 @@ class GatewaySettings(BaseSettings):
     trusted_proxies: list[str] = []
     #: Shared counters for every gateway replica (`redis://host:port/db`); in-process memory when unset.
     redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "GATEWAY_REDIS_URL"))
+
+    @field_validator("rate_limit_conversation", "rate_limit_client", "rate_limit_signin", "rate_limit_user")
+    @classmethod
+    def _limits_notation(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError as error:
+            raise ValueError(f"not a rate limit in the `limits` notation (\"30/minute\"): {value!r}") from error
+        return value
 
 
 @lru_cache

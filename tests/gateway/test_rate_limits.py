@@ -129,3 +129,20 @@ def test_socket_messages_over_the_limit_get_an_error_frame_and_the_socket_stays_
         assert ends[2]["error"]["code"] == "rate_limited" and ends[2]["error"]["retry_after"] >= 1
         socket.send_json({"type": "message", "text": "   "})
         assert socket.receive_json()["error"]["code"] in ("empty_message", "rate_limited")
+
+
+def test_a_combined_limit_refuses_once_its_tightest_rate_is_used_up(monkeypatch, client_without_rasa):
+    monkeypatch.setenv("GATEWAY_RATE_LIMIT_CLIENT", "3/hour;100/day")
+    get_settings.cache_clear()
+    statuses = [client_without_rasa.post("/api/v1/parse", json={"text": f"hi {n}"}).status_code for n in range(4)]
+    assert statuses[:3] == [503] * 3  # (Rasa is down: counted all the same)
+    assert statuses[3] == 429
+
+
+def test_a_limit_that_is_not_in_the_limits_notation_stops_the_gateway_at_start(monkeypatch):
+    monkeypatch.setenv("GATEWAY_RATE_LIMIT_CLIENT", "300 per minute please")
+    get_settings.cache_clear()
+    with pytest.raises(ValueError, match="not a rate limit"):
+        get_settings()
+    monkeypatch.delenv("GATEWAY_RATE_LIMIT_CLIENT")
+    get_settings.cache_clear()
