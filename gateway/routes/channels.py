@@ -49,7 +49,11 @@ async def receive(
         raise InvalidBody("the webhook body is not JSON") from error
     if not isinstance(payload, dict):
         raise InvalidBody("the webhook body is not a JSON object")
-    accepted = [(delivery_id, inbound) for inbound in platform.parse(payload)
+    try:
+        inbounds = platform.parse(payload)
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError) as error:  # the parsers index as documented
+        raise InvalidBody(f"the webhook body does not have {channel}'s shape") from error
+    accepted = [(delivery_id, inbound) for inbound in inbounds
                 if (delivery_id := channel_service.accept_once(db_session=db_session, inbound=inbound)) is not None]
     if accepted:
         handle_later(accepted, rasa=rasa, responses=responses, translator=translator)
