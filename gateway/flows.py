@@ -45,7 +45,7 @@ _background_tasks: set[asyncio.Task] = set()
 
 #: Replies that ask the shopper something: a new Rasa session must not start while an answer is awaited.
 QUESTIONS = {"utter_ask_order_id", "utter_ask_order_email", "utter_confirm_cancel", "utter_offer_human",
-             "utter_offer_human_help"}
+             "utter_offer_human_help", "utter_payment_problem"}
 
 #: Where strangers can write: each conversation there is reached only with its secret. Messaging channels'
 #: conversations are reached only through their signed webhooks.
