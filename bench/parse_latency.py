@@ -33,9 +33,11 @@ def rasa_service(name: str, model: Path, logs: Path) -> Service:
                    is_healthy=rasa_model_loaded, log_path=logs / f"{name}.log")
 
 
-def timed_parses(client: httpx.Client, services: list[Service], rounds: int = ROUNDS) -> dict[str, list[float]]:
-    """Seconds per parse for each service, every message of every language, services alternating."""
-    latencies: dict[str, list[float]] = {service.name: [] for service in services}
+def timed_parses(client: httpx.Client, services: list[Service], rounds: int = ROUNDS
+                 ) -> dict[str, dict[str, list[float]]]:
+    """Seconds per parse for each service and language, every message of every language, services alternating."""
+    latencies: dict[str, dict[str, list[float]]] = {
+        service.name: {language: [] for language in MESSAGES_BY_LANGUAGE} for service in services}
     messages = [(text, language) for language, texts in MESSAGES_BY_LANGUAGE.items() for text in texts]
     for round_number in range(rounds):
         for text, language in messages:
@@ -46,7 +48,7 @@ def timed_parses(client: httpx.Client, services: list[Service], rounds: int = RO
                 response = client.post(url, json={"text": text,
                                                   "metadata": {"language": language, "original_text": text}})
                 response.raise_for_status()
-                latencies[service.name].append(time.perf_counter() - start)
+                latencies[service.name][language].append(time.perf_counter() - start)
     return latencies
 
 
@@ -69,16 +71,22 @@ def main() -> None:
     finally:
         for service in services:
             service.stop()
-    p50 = {name: percentile(values, 50) * 1000 for name, values in latencies.items()}
-    p95 = {name: percentile(values, 95) * 1000 for name, values in latencies.items()}
+    every = {name: [v for values in by_language.values() for v in values] for name, by_language in latencies.items()}
+    p50 = {name: percentile(values, 50) * 1000 for name, values in every.items()}
+    p95 = {name: percentile(values, 95) * 1000 for name, values in every.items()}
+    by_language = {language: {name: percentile(latencies[name][language], 50) * 1000 for name in latencies}
+                   for language in MESSAGES_BY_LANGUAGE}
     result = {"identity": run_identity(), "baseline": str(args.baseline), "model": str(model),
-              "p50_ms": p50, "p95_ms": p95, "p50_ratio": p50["current"] / p50["baseline"]}
+              "p50_ms": p50, "p95_ms": p95, "p50_ms_by_language": by_language,
+              "p50_ratio": p50["current"] / p50["baseline"]}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "parse_latency.json").write_text(json.dumps(result, indent=2))
-    print(f"\nParse latency ({run_identity()}): {len(latencies['current'])} parses each, "
+    print(f"\nParse latency ({run_identity()}): {len(every['current'])} parses each, "
           f"{len(MESSAGES_BY_LANGUAGE)} languages")
     print(f"  baseline {args.baseline.name}: p50 {p50['baseline']:.1f} ms, p95 {p95['baseline']:.1f} ms")
     print(f"  current  {model.name}: p50 {p50['current']:.1f} ms, p95 {p95['current']:.1f} ms")
+    for language, figures in by_language.items():
+        print(f"  {language}: p50 {figures['baseline']:.1f} -> {figures['current']:.1f} ms")
     print(f"  current / baseline p50: {result['p50_ratio']:.2f}x  (target <= 1.3x)")
 
 
