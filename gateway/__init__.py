@@ -1,1 +1,2 @@
-"""The HTTP front: shopper API and channels, the per-message flow, health and the chat page."""
+"""The HTTP front: shopper API and channel webhooks, the per-message flow, health, and the demo shop, widget and
+console pages."""

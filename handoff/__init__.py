@@ -1,1 +1,1 @@
-"""Handoff to human agents: tickets packaging the shopper's purchase and inquiry history (issue 5)."""
+"""Handoff to human agents: tickets packaging the shopper's purchase and inquiry history."""

@@ -1,1 +1,2 @@
-"""Languages, localized responses and (later) machine translation between the shopper and the bot."""
+"""Languages, language detection, localized responses and machine translation between the shopper and the
+bot."""
