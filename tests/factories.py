@@ -5,11 +5,18 @@ from sqlalchemy.orm import Session
 
 from conversations import service as conversation_service
 from database.core import session_scope
-from shop.models import Order
+from shop.models import Customer, Order
 
 
 def orders_in_status(db_session: Session, status: str) -> list[Order]:
     return list(db_session.scalars(select(Order).where(Order.status == status).order_by(Order.id)))
+
+
+def any_customer(db_session: Session) -> Customer:
+    """A seeded customer (tests that only need someone the shop knows, not particular orders)."""
+    customer = db_session.scalars(select(Customer).order_by(Customer.id)).first()
+    assert customer is not None, "the test database is seeded"
+    return customer
 
 
 def open_ticket(db_session: Session, sender_id: str, language: str = "en"):
