@@ -15,7 +15,7 @@ from conversations.models import Conversation, Message
 from database.core import session_scope
 from gateway.buttons import buttons_for, pressed, shown_text
 from gateway.exceptions import InvalidCustomerToken, ReservedSenderId
-from gateway.language import apply_language_request, choose_language
+from gateway.language import apply_language_request, update_conversation_language
 from gateway.rasa_client import RasaClient, RasaUnavailable, latest_slot_value, parse_of_message
 from gateway.rate_limits import limit_conversation
 from gateway.replies import Reply, render_bot_messages, render_reply, store_reply
@@ -225,7 +225,8 @@ async def handle_message_flow(
             conversation_token=conversation_token)
         # A quick-reply click (`/affirm`) says nothing about the language and reaches Rasa as it is
         payload = pressed(request.text)
-        detection = choose_language(request.language, "" if payload else request.text, conversation, new=new)
+        detection = update_conversation_language(request.language, "" if payload else request.text, conversation,
+                                                 new=new)
         language = detection.language
         if customer_id is not None:
             conversation.customer_id = customer_id

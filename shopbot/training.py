@@ -17,7 +17,7 @@ class TrainingFailed(RuntimeError):
 
 
 def _input_files(root: Path) -> list[Path]:
-    files = []
+    files: list[Path] = []
     for name in TRAINING_INPUTS:
         path = root / name
         if path.is_dir():
