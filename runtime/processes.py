@@ -16,6 +16,7 @@ from database.settings import REPO_ROOT
 from gateway.settings import get_settings as get_gateway_settings
 from runtime.environment import rasa_environment
 from runtime.rasa_endpoints import write_endpoints
+from runtime.supervisor import DEFAULT_BACKOFF, STATUS_PATH_VARIABLE, Backoff, Supervisor
 
 
 class StartupFailed(RuntimeError):
@@ -184,7 +185,7 @@ class Stack:
     def status_path(self) -> Path:
         return self.var_dir / f"supervisor-{self.gateway_port}.json"
 
-    def supervisor(self, *, backoff: Backoff = Backoff(), report: Callable[[str], None] = print) -> Supervisor:
+    def supervisor(self, *, backoff: Backoff = DEFAULT_BACKOFF, report: Callable[[str], None] = print) -> Supervisor:
         """A supervisor of the started services; the gateway's /health reads its status file."""
         return Supervisor(self.services, backoff=backoff, status_path=self.status_path, report=report)
 
@@ -195,6 +196,6 @@ class Stack:
         for service in reversed(self.services):
             service.stop()
 
-    def wait(self, *, backoff: Backoff = Backoff(), progress: Callable[[str], None] = print) -> None:
+    def wait(self, *, backoff: Backoff = DEFAULT_BACKOFF, progress: Callable[[str], None] = print) -> None:
         """Keep every service running (a dead one is restarted with backoff) until the user presses Ctrl-C."""
         self.supervisor(backoff=backoff, report=progress).run()

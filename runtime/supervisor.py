@@ -40,6 +40,9 @@ class Backoff:
         return min(self.maximum, self.initial * self.factor ** max(0, failures - 1))
 
 
+DEFAULT_BACKOFF = Backoff()
+
+
 @dataclass
 class _State:
     status: str = "running"  # running | restarting
@@ -53,8 +56,9 @@ class _State:
 class Supervisor:
     """Watches started services; `check()` is one pass (the clock is injected so tests need not sleep)."""
 
-    def __init__(self, services: list[Supervised], *, backoff: Backoff = Backoff(), status_path: Path | None = None,
-                 clock: Callable[[], float] = time.monotonic, report: Callable[[str], None] = print) -> None:
+    def __init__(self, services: list[Supervised], *, backoff: Backoff = DEFAULT_BACKOFF,
+                 status_path: Path | None = None, clock: Callable[[], float] = time.monotonic,
+                 report: Callable[[str], None] = print) -> None:
         self.services = services
         self.backoff = backoff
         self.status_path = status_path
