@@ -18,9 +18,10 @@ import httpx
 
 from bench.common import RESULTS, percentile, run_identity
 from bench.message_path import MESSAGES_BY_LANGUAGE
-from shopbot.processes import Service, free_port, rasa_model_loaded, rasa_server_command, wait_until_healthy
+from runtime.environment import rasa_environment
+from runtime.processes import Service, free_port, rasa_model_loaded, rasa_server_command, wait_until_healthy
 from shopbot.settings import get_settings
-from shopbot.training import rasa_environment, train
+from shopbot.training import train
 
 ROUNDS = 20
 

@@ -37,6 +37,8 @@ async def replay_stored_flow(
         async with lock_for(sender_id):
             with session_scope() as db_session:
                 conversation = conversation_service.get(db_session=db_session, sender_id=sender_id)
+                if conversation is None:  # erased meanwhile
+                    continue
                 try:
                     await answer_stored_flow(db_session=db_session, conversation=conversation, rasa=rasa,
                                              responses=responses, translator=translator,

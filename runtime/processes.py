@@ -174,7 +174,8 @@ class Stack:
         self.services = self.build()
         for service in self.services:
             service.start()
-            progress(f"started {service.name} (pid {service.process.pid}, log {service.log_path})")
+            pid = service.process.pid if service.process else "?"
+            progress(f"started {service.name} (pid {pid}, log {service.log_path})")
         try:
             wait_until_healthy(self.services, timeout=timeout, progress=progress)
         except StartupFailed:

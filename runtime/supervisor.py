@@ -5,7 +5,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -56,7 +56,7 @@ class _State:
 class Supervisor:
     """Watches started services; `check()` is one pass (the clock is injected so tests need not sleep)."""
 
-    def __init__(self, services: list[Supervised], *, backoff: Backoff = DEFAULT_BACKOFF,
+    def __init__(self, services: Sequence[Supervised], *, backoff: Backoff = DEFAULT_BACKOFF,
                  status_path: Path | None = None, clock: Callable[[], float] = time.monotonic,
                  report: Callable[[str], None] = print) -> None:
         self.services = services

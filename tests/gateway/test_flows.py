@@ -19,8 +19,8 @@ from gateway.rasa_client import RasaClient
 from gateway.schemas import ChatRequest, ChatResponse
 from gateway.settings import get_settings
 from handoff import service as handoff_service
+from runtime.processes import free_port
 from shop.auth import create_customer_token
-from shopbot.processes import free_port
 from tests.factories import any_customer, stored_messages
 from tests.gateway.fake_rasa import FakeRasa
 from translation.responses import get_catalog
