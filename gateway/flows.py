@@ -365,6 +365,8 @@ async def handle_message_flow(
             shopper_message.text_en = inbound.text
             shopper_message.translation_backend = inbound.backend
             shopper_message.translation_ms = inbound.milliseconds
+        # (committed before Rasa is asked: on SQLite an open write would block Rasa's own tracker writes)
+        db_session.commit()
 
         # Answer, in order, what was stored while the assistant was down, then this message; if the assistant
         # is down, the message is kept and answered once it is back (gateway/replay.py)
