@@ -23,12 +23,14 @@ from gateway.live import poll_other_processes, watch_commits
 from gateway.rasa_client import RasaClient
 from gateway.routes import (
     admin,
+    analytics,
     audit,
     auth,
     channels,
     chat,
     conversations,
     health,
+    metrics,
     pages,
     parse,
     tickets,
@@ -134,7 +136,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     for module in (chat, parse, conversations, tickets, admin, users, audit, auth, health, pages, widget_socket,
-                   channels):
+                   channels, analytics, metrics):
         app.include_router(module.router)
     app.add_middleware(SecurityHeadersMiddleware)
     # The web widget runs on the shop's pages: its HTTP calls (history, polling fallback) are cross-origin.

@@ -13,6 +13,7 @@ from channels.registry import PLATFORMS
 from conversations import service as conversation_service
 from conversations.models import Conversation, Message
 from database.core import session_scope
+from gateway import csat_flows
 from gateway.buttons import buttons_for, pressed, shown_text
 from gateway.exceptions import InvalidCustomerToken, ReservedSenderId
 from gateway.language import apply_language_request, choose_language
@@ -28,6 +29,7 @@ from handoff.settings import get_settings as get_handoff_settings
 from shop import auth
 from shop.settings import get_settings as get_shop_settings
 from shop.source import get_order_source
+from telemetry.instruments import RASA_ERRORS, timed_turn
 from translation.languages import native_name
 from translation.responses import BOT_LANGUAGE, ResponseCatalog
 from translation.service import Translation, TranslationService
@@ -209,6 +211,7 @@ def language_not_supported(
     return ChatResponse(language=conversation.language, messages=[ChatMessage(text=reply.text, text_en=reply.text_en)])
 
 
+@timed_turn
 async def handle_message_flow(
     *, request: ChatRequest, channel: str, db_session: Session, rasa: RasaClient, responses: ResponseCatalog,
     translator: TranslationService, conversation_token: str | None = None,
@@ -250,6 +253,13 @@ async def handle_message_flow(
             return ChatResponse(language=language, messages=[], handoff=Handoff(ticket_id=ticket.id),
                                 conversation_token=issued_token)
 
+        # The answer to the satisfaction question is recorded and thanked for; anything else goes on as usual
+        rated = csat_flows.answer_flow(db_session=db_session, conversation=conversation,
+                                       shopper_message=shopper_message, text=request.text, responses=responses,
+                                       translator=translator)
+        if rated is not None:
+            return rated.model_copy(update={"conversation_token": issued_token})
+
         # Written in a language the shop does not serve: say which ones it does, in the conversation's language
         if detection.unsupported:
             response = language_not_supported(db_session, conversation, shopper_message, detection.unsupported,
@@ -273,6 +283,7 @@ async def handle_message_flow(
                 metadata=metadata)
         except RasaUnavailable as error:
             logger.error("assistant unavailable for %s: %s", request.sender_id, error)
+            RASA_ERRORS.inc()
             shopper_message.delivered = False
             bot_messages = [{"custom": {"response": "utter_message_stored_offline"}}]
         if not bot_messages:
@@ -308,6 +319,14 @@ async def handle_message_flow(
                                        translator=translator, db_session=db_session)
             replies.append(expectation)
             store_reply(db_session=db_session, conversation=conversation, reply=expectation)
+        # A conversation the assistant resolved alone may end with the satisfaction question (shop setting)
+        question = csat_flows.ask_after_resolution_flow(
+            db_session=db_session, conversation=conversation, shopper_message=shopper_message,
+            handed_over=ticket is not None or handoff_service.was_handed_over(
+                db_session=db_session, conversation_id=conversation.id),
+            responses=responses, translator=translator)
+        if question is not None:
+            replies.append(question)
         db_session.commit()
 
         # Off the critical path: English of the shopper's message for agents; a shorter Rasa session
