@@ -34,7 +34,7 @@ def to_csv(report: dict) -> str:
 def languages_chart_png(report: dict) -> bytes:
     """Automation, handoff and fallback rates per language (bars) with the CSAT mean above each group."""
     languages = list(report["languages"])
-    figure, axes = plt.subplots(figsize=(max(6.0, 0.9 * len(languages) + 2), 3.6), dpi=100)
+    figure, axes = plt.subplots(figsize=(11, 4), dpi=100)
     width = 0.27
     for offset, (name, key, colour) in enumerate((("automation", "automation_rate", "#2e7d32"),
                                                   ("handoff", "handoff_rate", "#f9a825"),
@@ -44,12 +44,12 @@ def languages_chart_png(report: dict) -> bytes:
     for i, lang in enumerate(languages):
         csat = report["languages"][lang]["csat"]
         if csat["mean"] is not None:
-            axes.annotate(f"CSAT {csat['mean']:.1f} ({csat['count']})", (i, 1.02), ha="center", fontsize=7)
+            axes.annotate(f"CSAT\n{csat['mean']:.1f} ({csat['count']})", (i, 1.03), ha="center", fontsize=8)
     axes.set_xticks(range(len(languages)), languages)
-    axes.set_ylim(0, 1.12)
+    axes.set_ylim(0, 1.2)
     axes.set_ylabel("share of conversations / messages")
     axes.set_title(f"Per language, {report['since']} to {report['until']}", fontsize=10)
-    axes.legend(fontsize=8, loc="upper right", ncols=3)
+    axes.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=3, frameon=False)
     figure.tight_layout()
     out = io.BytesIO()
     figure.savefig(out, format="png")
