@@ -148,3 +148,34 @@ def test_metrics_need_their_token_and_report_turns_per_language_and_backlogs(gat
 def test_metrics_are_off_without_a_token(console):
     response = console.get("/metrics")
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
+def test_a_window_that_ends_before_it_starts_is_refused(gateway, db_session):
+    _, admin_token = create_account(db_session, role="admin")
+    bad = gateway.get("/api/v1/admin/analytics?since=2026-12-05&until=2026-12-01", headers=_bearer(admin_token))
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_window"
+    too_long = gateway.get("/api/v1/admin/analytics?since=2020-01-01&until=2026-12-01", headers=_bearer(admin_token))
+    assert too_long.status_code == 422
+    not_a_date = gateway.get("/api/v1/admin/analytics?since=yesterday", headers=_bearer(admin_token))
+    assert not_a_date.status_code == 422 and "error" in not_a_date.json()
+
+
+def test_the_shop_may_ask_after_a_conversation_the_assistant_resolved(gateway):
+    from csat.settings import get_settings
+
+    shopper = Shopper(gateway, "an-resolved", "en")
+    shopper.say("where is my order")
+    assert [m["text"] for m in shopper.say("thanks!")["messages"]][-1].startswith("(fake Rasa)")  # off by default
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CSAT_AFTER_BOT_RESOLUTION", "true")
+        get_settings.cache_clear()
+        try:
+            other = Shopper(gateway, "an-resolved-2", "fr")
+            other.say("where is my order")
+            asked = other.say("thank you")["messages"]
+            assert asked[-1]["text"].startswith("Comment avons-nous fait ?")
+            assert [b["payload"] for b in asked[-1]["buttons"]] == ["1", "2", "3", "4", "5"]
+            assert not other.say("thanks again")["messages"][-1]["text"].startswith("Comment")  # asked once
+            assert other.say("3")["messages"][0]["text"].startswith("Merci pour votre note")
+        finally:
+            get_settings.cache_clear()
