@@ -5,12 +5,12 @@ PYTHON310 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python3.1
 VENV := .venv
 RASA_VENV := .venv-rasa
 
-.PHONY: run test install lint test-postgres bench browser apertium redis
+.PHONY: run test install lint typecheck test-postgres bench browser apertium redis
 
 run: install
 	$(VENV)/bin/shopbot run
 
-test: install browser apertium redis lint
+test: install browser apertium redis lint typecheck
 	$(VENV)/bin/python -m pytest
 	$(MAKE) test-postgres
 
@@ -20,6 +20,10 @@ test-postgres: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# mypy over the project's packages; the strictness and the remaining per-module switches are in pyproject.toml.
+typecheck: install
+	$(VENV)/bin/mypy
 
 install: $(VENV)/.installed $(RASA_VENV)/.installed
 

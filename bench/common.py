@@ -61,8 +61,8 @@ def running_stack(url: str | None = None, extra_env: dict[str, str] | None = Non
 
     from database.core import session_scope
     from database.migrate import upgrade_database
+    from runtime.processes import Stack, free_port
     from shop.seed import seed_demo_shop
-    from shopbot.processes import Stack, free_port
     from shopbot.settings import get_settings
     from shopbot.training import train
 

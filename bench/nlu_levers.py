@@ -42,8 +42,9 @@ DIGIT_LEVERS = {
 def pipeline_settings() -> dict:
     pipeline = yaml.safe_load((REPO_ROOT / "config.yml").read_text())["pipeline"]
     classifier = next(c for c in pipeline if c["name"].endswith("SentenceIntentClassifier"))
-    fallback = next(c for c in pipeline if c["name"] == "FallbackClassifier")
-    return {**classifier, "threshold": fallback["threshold"]}
+    fallback = next(c for c in pipeline if c["name"].endswith("FallbackClassifier"))
+    return {**classifier, "threshold": fallback["threshold"],
+            "language_thresholds": dict(fallback.get("language_thresholds") or {})}
 
 
 def training_examples(exclude: list[Path]) -> list[tuple[str, str, str]]:
@@ -99,6 +100,7 @@ class OfflineNlu:
         texts, intents, languages = zip(*examples)
         weights = [1.0 if language == "en" else settings["other_language_weight"] for language in languages]
         self.threshold, self.digits = settings["threshold"], DIGIT_LEVERS[digits]
+        self.language_thresholds = settings.get("language_thresholds") or {}
         self.embed = lambda batch: embed([self.digits(text) for text in batch])
         self.clf = LogisticRegression(C=settings["C"], class_weight=settings["class_weight"], max_iter=3000)
         self.clf.fit(self.embed(list(texts)), list(intents), sample_weight=weights)
@@ -111,7 +113,8 @@ class OfflineNlu:
         for text, language, row in zip(texts, languages, self.clf.predict_proba(self.embed(texts))):
             blended = self.char.blend(row, classes, text, language) if self.char.intents else row
             best = int(np.argmax(blended))
-            predictions.append(classes[best] if blended[best] >= self.threshold and classes[best] != "out_of_scope"
+            threshold = self.language_thresholds.get(language, self.threshold)
+            predictions.append(classes[best] if blended[best] >= threshold and classes[best] != "out_of_scope"
                                else OUT_OF_SCOPE)
         return predictions
 
@@ -149,14 +152,14 @@ def scores(nlu: OfflineNlu) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--threshold", type=float, help="fallback threshold (default: config.yml's)")
+    parser.add_argument("--threshold", type=float, help="fallback threshold of every language (default: config.yml's)")
     parser.add_argument("--exclude", type=Path, nargs="*", default=[], help="training data folders to leave out")
     parser.add_argument("--digits", choices=sorted(DIGIT_LEVERS), default="keep",
                         help="what the encoder reads of digit runs")
     args = parser.parse_args()
     settings = pipeline_settings()
     if args.threshold is not None:
-        settings["threshold"] = args.threshold
+        settings["threshold"], settings["language_thresholds"] = args.threshold, {}
     examples = training_examples([path.resolve() for path in args.exclude])
     print(f"{len(examples)} training examples; settings {settings}", flush=True)
     result = scores(OfflineNlu(examples, Embeddings(), settings, digits=args.digits))

@@ -111,7 +111,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=1000)
     args = parser.parse_args()
     raise_open_file_limit(2 * args.connections + 256)
-    from shopbot.processes import free_port
+    from runtime.processes import free_port
 
     port = free_port()
     process = start_gateway(port, Path(tempfile.mkdtemp(prefix="shopbot-bench-")))

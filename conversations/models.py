@@ -1,6 +1,7 @@
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, false, func
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, false, func
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from database.core import Base
@@ -31,6 +32,9 @@ class Conversation(Base):
 
 class Message(Base):
     __tablename__ = "messages"
+    #: The shopper messages stored while the assistant was down, looked for every few seconds.
+    __table_args__ = (Index("ix_messages_stored", "id", sqlite_where=sql("delivered = 0"),
+                            postgresql_where=sql("delivered = false")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)

@@ -4,7 +4,7 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -145,3 +145,25 @@ def senders_with_messages_after(*, db_session: Session, after_id: int) -> set[st
     """The sender ids of the conversations with messages after `after_id`."""
     query = select(Conversation.sender_id).join(Message).where(Message.id > after_id).distinct()
     return set(db_session.scalars(query))
+
+
+def senders_with_stored_messages(*, db_session: Session) -> list[str]:
+    """Conversations with shopper messages stored while the assistant was down, the longest-waiting first."""
+    oldest = func.min(Message.id)
+    query = (
+        select(Conversation.sender_id)
+        .join(Message)
+        .where(Message.delivered == false(), Message.role == "shopper")
+        .group_by(Conversation.sender_id)
+        .order_by(oldest)
+    )
+    return list(db_session.scalars(query))
+
+
+def stored_messages(*, db_session: Session, conversation_id: int, before_id: int | None = None) -> list[Message]:
+    """A conversation's shopper messages stored while the assistant was down, in the order they came."""
+    query = select(Message).where(Message.conversation_id == conversation_id, Message.delivered == false(),
+                                  Message.role == "shopper")
+    if before_id is not None:
+        query = query.where(Message.id < before_id)
+    return list(db_session.scalars(query.order_by(Message.id)))

@@ -17,6 +17,7 @@ from gateway.errors import error_response, install_error_handlers
 from gateway.handoff_jobs import run_handoff_jobs
 from gateway.live import poll_other_processes, watch_commits
 from gateway.rasa_client import RasaClient
+from gateway.replay import run_replay
 from gateway.routes import (
     admin,
     analytics,
@@ -77,7 +78,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     ] if platforms else []
     watch_commits()
     live_poll = asyncio.create_task(poll_other_processes(settings.live_poll_seconds))
+    replay = asyncio.create_task(run_replay(settings, rasa=app.state.rasa, responses=app.state.responses,
+                                            translator=app.state.translator))
     yield
+    replay.cancel()
     jobs.cancel()
     learning_worker.cancel()
     for task in channel_tasks:

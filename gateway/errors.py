@@ -6,7 +6,7 @@ code by exception type, once. A subclass without its own entry is answered as it
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -67,7 +67,7 @@ def describe_validation_error(error: dict) -> str:
     return f"{location}: {error.get('msg')}" if location else str(error.get("msg"))
 
 
-def describe_validation_errors(errors: list) -> str:
+def describe_validation_errors(errors: Sequence) -> str:
     return "; ".join(describe_validation_error(error) for error in errors)
 
 
@@ -77,18 +77,22 @@ def _domain_error_handler(status_code: int, code: str, message: Callable[[Except
     return handle
 
 
-async def _gateway_error(_request: Request, error: GatewayError) -> JSONResponse:
+# Starlette types every handler as taking Exception; each is registered for one type only.
+async def _gateway_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, GatewayError)
     retry_after = {"Retry-After": str(error.retry_after)} if isinstance(error, RetryLater) else None
     return error_response(error.status_code, error.code, error.message, headers=retry_after)
 
 
-async def _validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
+async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
     errors = error.errors()
     code = "invalid_json" if any(e.get("type") == "json_invalid" for e in errors) else "invalid_request"
     return error_response(422 if code == "invalid_request" else 400, code, describe_validation_errors(errors))
 
 
-async def _http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+async def _http_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
     if error.status_code == 400:  # FastAPI could not decode the body at all (e.g. invalid UTF-8)
         return error_response(400, "invalid_body", "the request body could not be read as UTF-8 JSON")
     return error_response(error.status_code, HTTP_ERROR_CODES.get(error.status_code, "http_error"), str(error.detail))

@@ -16,7 +16,7 @@ from database.core import session_scope
 from gateway import csat_flows
 from gateway.buttons import buttons_for, pressed, shown_text
 from gateway.exceptions import InvalidCustomerToken, ReservedSenderId
-from gateway.language import apply_language_request, choose_language
+from gateway.language import apply_language_request, update_conversation_language
 from gateway.rasa_client import RasaClient, RasaUnavailable, latest_slot_value, parse_of_message
 from gateway.rate_limits import limit_conversation
 from gateway.replies import Reply, render_bot_messages, render_reply, store_reply
@@ -47,14 +47,14 @@ _background_tasks: set[asyncio.Task] = set()
 
 #: Replies that ask the shopper something: a new Rasa session must not start while an answer is awaited.
 QUESTIONS = {"utter_ask_order_id", "utter_ask_order_email", "utter_confirm_cancel", "utter_offer_human",
-             "utter_offer_human_help"}
+             "utter_offer_human_help", "utter_payment_problem"}
 
 #: Where strangers can write: each conversation there is reached only with its secret. Messaging channels'
 #: conversations are reached only through their signed webhooks.
 PUBLIC_CHANNELS = ("api", "web")
 
 
-def _lock_for(sender_id: str) -> asyncio.Lock:
+def lock_for(sender_id: str) -> asyncio.Lock:
     lock = _conversation_locks.get(sender_id)
     if lock is None:
         lock = _conversation_locks[sender_id] = asyncio.Lock()
@@ -184,7 +184,7 @@ def roll_rasa_session_later(sender_id: str, rasa: RasaClient) -> None:
     """Start a new Rasa session after the reply went out, before the shopper's next turn (same lock)."""
 
     async def work() -> None:
-        async with _lock_for(sender_id):
+        async with lock_for(sender_id):
             try:
                 await rasa.start_new_session(sender_id)
             except RasaUnavailable as error:
@@ -211,6 +211,107 @@ def language_not_supported(
     return ChatResponse(language=conversation.language, messages=[ChatMessage(text=reply.text, text_en=reply.text_en)])
 
 
+async def answer_flow(
+    *, db_session: Session, conversation: Conversation, shopper_message: Message, rasa_text: str, original_text: str,
+    customer_token: str | None, rasa: RasaClient, responses: ResponseCatalog, translator: TranslationService,
+) -> tuple[list[Reply], Ticket | None]:
+    """Ask the assistant about a stored shopper message and store its replies in the shopper's language (a
+    ticket when it asked for a person). RasaUnavailable leaves the message stored, to be answered later."""
+    sender_id = conversation.sender_id
+    # Ask the assistant; the original text always travels in the metadata (the encoder reads it)
+    gateway_message_id = uuid.uuid4().hex
+    metadata = {"gateway_message_id": gateway_message_id, **nlu_metadata(original_text, shopper_message.language),
+                "customer_token": customer_token}
+    bot_messages = await rasa.send_message(sender_id=sender_id, text=rasa_text, metadata=metadata)
+    shopper_message.delivered = True
+    if not bot_messages:
+        logger.warning("the assistant gave no reply to %s (see the action server log)", sender_id)
+        bot_messages = [{"custom": {"response": "utter_try_again"}}]
+
+    # Record what the assistant understood; "answer in Spanish" switches the language of the replies
+    parse = parse_of_message(db_session=db_session, sender_id=sender_id, message_id=gateway_message_id)
+    if parse:
+        intent = parse.get("intent") or {}
+        shopper_message.intent = public_intent_name(intent.get("name"))
+        shopper_message.confidence = intent.get("confidence")
+    apply_language_request(parse, conversation)
+    language = conversation.language
+
+    # Render the replies in the shopper's language and store them
+    replies = await to_thread.run_sync(lambda: render_bot_messages(
+        bot_messages, language, responses=responses, translator=translator, db_session=db_session))
+    for reply in replies:
+        store_reply(db_session=db_session, conversation=conversation, reply=reply)
+    conversation.rasa_session_turns += 1
+
+    # The assistant asked for a person: open a ticket with the shopper's packaged history, and say when
+    # to expect the person (queue position, or when the team is back)
+    ticket = None
+    reason = handoff_reason(bot_messages)
+    if reason is not None:
+        ticket = hand_over(db_session=db_session, conversation=conversation, reason=reason, replies=replies,
+                           responses=responses, translator=translator)
+    return replies, ticket
+
+
+def hand_over(
+    *, db_session: Session, conversation: Conversation, reason: str, replies: list[Reply],
+    responses: ResponseCatalog, translator: TranslationService,
+) -> Ticket:
+    """Open a ticket and tell the shopper when to expect the person (appended to `replies` and stored)."""
+    ticket = open_ticket(db_session=db_session, conversation=conversation, reason=reason)
+    expectation = render_reply(handoff_expectation(db_session, ticket), conversation.language, responses=responses,
+                               translator=translator, db_session=db_session)
+    replies.append(expectation)
+    store_reply(db_session=db_session, conversation=conversation, reply=expectation)
+    return ticket
+
+
+def store_offline(
+    *, db_session: Session, conversation: Conversation, shopper_message: Message, responses: ResponseCatalog,
+    translator: TranslationService,
+) -> Reply:
+    """The assistant is down: the message stays stored to be answered later, and the shopper is told so."""
+    shopper_message.delivered = False
+    reply = render_reply({"response": "utter_message_stored_offline"}, conversation.language, responses=responses,
+                         translator=translator, db_session=db_session)
+    store_reply(db_session=db_session, conversation=conversation, reply=reply)
+    return reply
+
+
+async def answer_stored_flow(
+    *, db_session: Session, conversation: Conversation, rasa: RasaClient, responses: ResponseCatalog,
+    translator: TranslationService, before_id: int | None = None, hand_over_before: datetime | None = None,
+) -> Ticket | None:
+    """Answer a conversation's messages stored while the assistant was down, oldest first, committing each.
+    From a message stored before `hand_over_before` on, or once a person has the conversation, the rest go to
+    the person's ticket, which is returned. The caller holds the conversation's lock; RasaUnavailable stops at
+    the first message still unanswered, which stays stored."""
+    waiting = conversation_service.stored_messages(db_session=db_session, conversation_id=conversation.id,
+                                                   before_id=before_id)
+    for position, message in enumerate(waiting):
+        ticket = handoff_service.open_ticket_of(db_session=db_session, conversation_id=conversation.id)
+        if ticket is None and hand_over_before is not None and as_utc(message.created_at) < hand_over_before:
+            ticket = hand_over(db_session=db_session, conversation=conversation, reason="assistant_unavailable",
+                               replies=[], responses=responses, translator=translator)
+        if ticket is not None:
+            for rest in waiting[position:]:
+                rest.delivered = True
+            db_session.commit()
+            return ticket
+        await answer_flow(db_session=db_session, conversation=conversation, shopper_message=message,
+                          rasa_text=as_understood_text(message.text_en or message.text, None),
+                          original_text=message.text, customer_token=None, rasa=rasa, responses=responses,
+                          translator=translator)
+        db_session.commit()
+    return handoff_service.open_ticket_of(db_session=db_session, conversation_id=conversation.id) if waiting else None
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite gives back naive UTC timestamps; PostgreSQL aware ones."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 @timed_turn
 async def handle_message_flow(
     *, request: ChatRequest, channel: str, db_session: Session, rasa: RasaClient, responses: ResponseCatalog,
@@ -218,7 +319,7 @@ async def handle_message_flow(
 ) -> ChatResponse:
     """One shopper turn, in the shopper's language."""
     ticket: Ticket | None = None
-    async with _lock_for(request.sender_id):
+    async with lock_for(request.sender_id):
         # Identify the shopper the shop vouches for, if any
         customer_id = verify_customer(request.customer_token)
 
@@ -228,7 +329,8 @@ async def handle_message_flow(
             conversation_token=conversation_token)
         # A quick-reply click (`/affirm`) says nothing about the language and reaches Rasa as it is
         payload = pressed(request.text)
-        detection = choose_language(request.language, "" if payload else request.text, conversation, new=new)
+        detection = update_conversation_language(request.language, "" if payload else request.text, conversation,
+                                                 new=new)
         language = detection.language
         if customer_id is not None:
             conversation.customer_id = customer_id
@@ -269,64 +371,37 @@ async def handle_message_flow(
         # Give Rasa the text it understands best: English MT where it helps, else the original
         inbound = None if payload else await english_for_understanding(request.text, language, translator)
         text_en = request.text if language == BOT_LANGUAGE else (inbound.text if inbound else None)
-
-        # Ask the assistant; the original text always travels in the metadata (the encoder reads it)
-        gateway_message_id = uuid.uuid4().hex
-        metadata = {
-            "gateway_message_id": gateway_message_id,
-            **nlu_metadata(request.text, language),
-            "customer_token": request.customer_token,
-        }
-        try:
-            bot_messages = await rasa.send_message(
-                sender_id=request.sender_id, text=as_understood_text(text_en or request.text, payload),
-                metadata=metadata)
-        except RasaUnavailable as error:
-            logger.error("assistant unavailable for %s: %s", request.sender_id, error)
-            RASA_ERRORS.inc()
-            shopper_message.delivered = False
-            bot_messages = [{"custom": {"response": "utter_message_stored_offline"}}]
-        if not bot_messages:
-            logger.warning("the assistant gave no reply to %s (see the action server log)", request.sender_id)
-            bot_messages = [{"custom": {"response": "utter_try_again"}}]
-
-        # Record what the assistant understood; "answer in Spanish" switches the language of the replies
         if inbound is not None:
             shopper_message.text_en = inbound.text
             shopper_message.translation_backend = inbound.backend
             shopper_message.translation_ms = inbound.milliseconds
-        parse = parse_of_message(db_session=db_session, sender_id=request.sender_id, message_id=gateway_message_id)
-        if parse:
-            intent = parse.get("intent") or {}
-            shopper_message.intent = public_intent_name(intent.get("name"))
-            shopper_message.confidence = intent.get("confidence")
-        apply_language_request(parse, conversation)
+
+        # Answer, in order, what was stored while the assistant was down, then this message; if the assistant
+        # is down, the message is kept and answered once it is back (gateway/replay.py)
+        replies: list[Reply] = []
+        try:
+            ticket = await answer_stored_flow(db_session=db_session, conversation=conversation, rasa=rasa,
+                                              responses=responses, translator=translator,
+                                              before_id=shopper_message.id)
+            if ticket is None:
+                replies, ticket = await answer_flow(
+                    db_session=db_session, conversation=conversation, shopper_message=shopper_message,
+                    rasa_text=as_understood_text(text_en or request.text, payload), original_text=request.text,
+                    customer_token=request.customer_token, rasa=rasa, responses=responses, translator=translator)
+                # A conversation the assistant resolved alone may end with the satisfaction question (shop setting)
+                question = csat_flows.ask_after_resolution_flow(
+                    db_session=db_session, conversation=conversation, shopper_message=shopper_message,
+                    handed_over=ticket is not None or handoff_service.was_handed_over(
+                        db_session=db_session, conversation_id=conversation.id),
+                    responses=responses, translator=translator)
+                if question is not None:
+                    replies.append(question)
+        except RasaUnavailable as error:
+            logger.error("assistant unavailable for %s: %s", request.sender_id, error)
+            RASA_ERRORS.inc()
+            replies = [store_offline(db_session=db_session, conversation=conversation, shopper_message=shopper_message,
+                                     responses=responses, translator=translator)]
         language = conversation.language
-
-        # Render the replies in the shopper's language and store them
-        replies = await to_thread.run_sync(lambda: render_bot_messages(
-            bot_messages, language, responses=responses, translator=translator, db_session=db_session))
-        for reply in replies:
-            store_reply(db_session=db_session, conversation=conversation, reply=reply)
-        conversation.rasa_session_turns += 1
-
-        # The assistant asked for a person: open a ticket with the shopper's packaged history, and say when
-        # to expect the person (queue position, or when the team is back)
-        reason = handoff_reason(bot_messages)
-        if reason is not None:
-            ticket = open_ticket(db_session=db_session, conversation=conversation, reason=reason)
-            expectation = render_reply(handoff_expectation(db_session, ticket), language, responses=responses,
-                                       translator=translator, db_session=db_session)
-            replies.append(expectation)
-            store_reply(db_session=db_session, conversation=conversation, reply=expectation)
-        # A conversation the assistant resolved alone may end with the satisfaction question (shop setting)
-        question = csat_flows.ask_after_resolution_flow(
-            db_session=db_session, conversation=conversation, shopper_message=shopper_message,
-            handed_over=ticket is not None or handoff_service.was_handed_over(
-                db_session=db_session, conversation_id=conversation.id),
-            responses=responses, translator=translator)
-        if question is not None:
-            replies.append(question)
         db_session.commit()
 
         # Off the critical path: English of the shopper's message for agents; a shorter Rasa session

@@ -24,9 +24,12 @@ def detect_message_language(text: str, current: str | None) -> Detection:
                            min_confidence=settings.min_detection_confidence)
 
 
-def choose_language(requested: str | None, text: str, conversation: Conversation, *, new: bool) -> Detection:
-    """The language to answer in: the client's choice (sticks), a pinned one, or the detected one; `unsupported`
-    names the language the message is written in when that is not a configured one."""
+def update_conversation_language(
+    requested: str | None, text: str, conversation: Conversation, *, new: bool
+) -> Detection:
+    """Set the conversation's language for this turn and return it: the client's choice (which pins it), a pinned
+    one, or the detected one; `unsupported` names the language the message is written in when that is not a
+    configured one."""
     if requested:
         conversation.language = configured_language(requested)
         conversation.language_pinned = True

@@ -1,4 +1,5 @@
 from functools import lru_cache
+from pathlib import Path
 
 from limits import parse_many
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -47,6 +48,13 @@ class GatewaySettings(BaseSettings):
     trusted_proxies: list[str] = []
     #: Shared counters for every gateway replica (`redis://host:port/db`); in-process memory when unset.
     redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "GATEWAY_REDIS_URL"))
+    #: The status file of the supervisor that runs this stack (`shopbot run` sets it): `/health` reports it.
+    supervisor_status: Path | None = Field(default=None, validation_alias=AliasChoices(
+        "SHOPBOT_SUPERVISOR_STATUS", "GATEWAY_SUPERVISOR_STATUS"))
+    #: How often messages stored while the assistant was down are looked for and answered (seconds).
+    replay_interval_seconds: float = 2.0
+    #: A stored message older than this when the assistant is back goes to a person instead (seconds).
+    replay_handoff_after_seconds: float = 900.0
 
     @field_validator("rate_limit_conversation", "rate_limit_client", "rate_limit_signin", "rate_limit_user")
     @classmethod

@@ -7,9 +7,9 @@ from pathlib import Path
 import httpx
 
 from gateway.settings import get_settings as get_gateway_settings
-from shopbot.processes import Service, free_port, rasa_model_loaded, rasa_server_command, wait_until_healthy
+from runtime.environment import rasa_environment
+from runtime.processes import Service, free_port, rasa_model_loaded, rasa_server_command, wait_until_healthy
 from shopbot.settings import get_settings
-from shopbot.training import rasa_environment
 
 
 @contextmanager

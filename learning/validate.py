@@ -8,7 +8,7 @@ import yaml
 
 from learning.exceptions import InvalidTrainingData
 from learning.export import ADMIN_FILE, Export
-from shopbot.training import rasa_environment
+from runtime.environment import rasa_environment
 
 #: Lines of `rasa data validate` output worth showing an admin (the rest is TensorFlow and Rasa noise).
 _PROBLEM = re.compile(r"(?i)\b(error|invalid|exception|failed|duplicate|conflict|not found|unknown)\b")

@@ -83,7 +83,7 @@ def _email(first: str, last: str, index: int) -> str:
 
 
 def _make_customers(rng: random.Random, now: datetime) -> list[Customer]:
-    customers = []
+    customers: list[Customer] = []
     for market_index, (country, language, _currency, firsts, lasts) in enumerate(MARKETS):
         for k in range(CUSTOMERS_PER_MARKET):
             first, last = firsts[k % len(firsts)], lasts[(k + market_index) % len(lasts)]

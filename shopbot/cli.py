@@ -155,8 +155,8 @@ def _interrupt(signum, frame) -> None:
 def cmd_run(args: argparse.Namespace) -> None:
     from gateway.settings import get_settings as get_gateway_settings
     from learning.activation import ensure_active_model
+    from runtime.processes import Stack, StartupFailed
     from shop.seed import seed_demo_shop
-    from shopbot.processes import Stack, StartupFailed
     from shopbot.training import TrainingFailed
 
     settings = get_settings()

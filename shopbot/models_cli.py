@@ -9,14 +9,20 @@ from pathlib import Path
 
 from translation.backends.ctranslate2_backend import ctranslate2_available
 from translation.manifest import (
+    COMMIT_FILE,
+    LockedRevision,
     Manifest,
     ModelEntry,
     ct2_dir,
+    downloaded_commit,
     get_manifest,
     has_ct2_model,
     has_weights,
     hf_dir,
+    load_lock,
+    lock_path,
     models_dir,
+    save_lock,
 )
 
 #: Config and tokenizer files (Marian: *.spm + vocab.json; NLLB: sentencepiece.bpe.model + tokenizer.json).
@@ -72,21 +78,36 @@ def by_repo(entries: list[ModelEntry]) -> dict[str, list[ModelEntry]]:
     return repos
 
 
-def download_model(entry: ModelEntry, root: Path) -> Path:
+def locked_commit(entry: ModelEntry, lock: dict[str, LockedRevision]) -> str | None:
+    """The commit to fetch again, unless the manifest now names another revision than the one locked."""
+    locked = lock.get(entry.repo)
+    return locked.commit if locked is not None and locked.revision == entry.revision else None
+
+
+def download_model(entry: ModelEntry, root: Path, lock: dict[str, LockedRevision]) -> Path:
+    """Fetch the locked commit (or the one the manifest's revision resolves to now, then lock it)."""
     from huggingface_hub import HfApi, snapshot_download
 
     target = hf_dir(entry, root)
+    pinned = locked_commit(entry, lock)
     try:
-        files = HfApi().list_repo_files(entry.repo, revision=entry.revision)
+        api = HfApi()
+        commit = api.model_info(entry.repo, revision=pinned or entry.revision).sha
+        if commit is None or (pinned is not None and commit != pinned):
+            raise ModelsError(f"{entry.repo}: the hub serves {commit} for the locked commit {pinned}")
+        files = api.list_repo_files(entry.repo, revision=commit)
         # Resumes an interrupted download; tqdm shows progress per file.
-        snapshot_download(entry.repo, revision=entry.revision, local_dir=target,
-                          allow_patterns=download_patterns(files))
-    except Exception as error:
+        snapshot_download(entry.repo, revision=commit, local_dir=target, allow_patterns=download_patterns(files))
+    except ModelsError:
+        raise
+    except Exception as error:  # the hub library raises many unrelated types; each becomes one line per model
         if is_offline_error(error):
             raise ModelsError(_offline_message(target), offline=True) from error
-        raise ModelsError(f"{entry.repo}@{entry.revision}: {error}") from error
+        raise ModelsError(f"{entry.repo}@{pinned or entry.revision}: {error}") from error
     if not has_weights(target):
         raise ModelsError(f"{entry.repo}: the download left no config.json and weights in {target}")
+    (target / COMMIT_FILE).write_text(commit + "\n", encoding="utf-8")
+    lock[entry.repo] = LockedRevision(revision=entry.revision, commit=commit)
     return target
 
 
@@ -114,12 +135,22 @@ def _pairs(entries: list[ModelEntry]) -> str:
     return ", ".join(f"{entry.src}->{entry.tgt}" for entry in entries)
 
 
+def _holds_locked_commit(entry: ModelEntry, root: Path, lock: dict[str, LockedRevision]) -> bool:
+    """A downloaded directory at another commit than the locked one is fetched again (one copied by hand is kept)."""
+    pinned, held = locked_commit(entry, lock), downloaded_commit(hf_dir(entry, root))
+    if pinned is None or held is None or held == pinned:
+        return True
+    print(f"    holds commit {held}, the lock says {pinned}: downloading the locked commit", flush=True)
+    return False
+
+
 def _run_each(args: argparse.Namespace, action: str) -> None:
     root = args.models_dir or models_dir()
     try:
         repos = by_repo(select(get_manifest(), args.languages))
     except ModelsError as error:
         sys.exit(str(error))
+    lock = load_lock(root)
     failures, offline = 0, False
     for number, (repo, entries) in enumerate(repos.items(), start=1):
         entry = entries[0]
@@ -127,18 +158,25 @@ def _run_each(args: argparse.Namespace, action: str) -> None:
         if entry.license.upper().endswith("-NC-4.0"):
             print("    note: non-commercial licence", flush=True)
         done = has_weights(hf_dir(entry, root)) if action == "download" else has_ct2_model(ct2_dir(entry, root))
+        if done and action == "download" and not _holds_locked_commit(entry, root, lock):
+            done = False
         if done and not args.force:
             print(f"    already {action}ed (--force to redo)", flush=True)
             continue
         try:
             if offline:  # the hub retries for a while before giving up: once is enough
                 raise ModelsError(_offline_message(hf_dir(entry, root)), offline=True)
-            target = download_model(entry, root) if action == "download" else convert_model(entry, root)
+            if action == "download":
+                target = download_model(entry, root, lock)
+                save_lock(lock, root)
+            else:
+                target = convert_model(entry, root)
         except ModelsError as error:
             failures, offline = failures + 1, error.offline
             print(f"    error: {error}", file=sys.stderr, flush=True)
             continue
-        print(f"    {action}ed to {target}", flush=True)
+        extra = f" (commit {lock[repo].commit}, locked in {lock_path(root)})" if action == "download" else ""
+        print(f"    {action}ed to {target}{extra}", flush=True)
     if failures:
         sys.exit(f"{failures} of {len(repos)} models failed")
 

@@ -1,13 +1,13 @@
 """Train the Rasa model when (and only when) its inputs changed, keyed by a fingerprint of those inputs."""
 
 import hashlib
-import os
 import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 from database.settings import REPO_ROOT
+from runtime.environment import rasa_environment
 
 TRAINING_INPUTS = ["config.yml", "bot/domain", "bot/data", "bot/components", "bot/requirements.txt"]
 
@@ -17,7 +17,7 @@ class TrainingFailed(RuntimeError):
 
 
 def _input_files(root: Path) -> list[Path]:
-    files = []
+    files: list[Path] = []
     for name in TRAINING_INPUTS:
         path = root / name
         if path.is_dir():
@@ -34,18 +34,6 @@ def data_fingerprint(root: Path = REPO_ROOT) -> str:
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-def rasa_environment(root: Path = REPO_ROOT) -> dict[str, str]:
-    """Environment for processes of Rasa's venv: the repository importable, Rasa's noise silenced."""
-    return {
-        **os.environ,
-        "PYTHONPATH": str(root),
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "RASA_TELEMETRY_ENABLED": "false",
-        "PYTHONWARNINGS": "ignore",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-    }
 
 
 def model_path(models_dir: Path, fingerprint: str) -> Path:

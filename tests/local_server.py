@@ -6,7 +6,7 @@ import time
 
 import uvicorn
 
-from shopbot.processes import free_port
+from runtime.processes import free_port
 
 
 class LocalServer:

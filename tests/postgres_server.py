@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from shopbot.processes import free_port
+from runtime.processes import free_port
 
 
 def _as_server_user(command: list[str]) -> list[str]:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import redis
 
-from shopbot.processes import free_port
+from runtime.processes import free_port
 
 
 @contextmanager

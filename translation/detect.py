@@ -87,7 +87,7 @@ def _script_counts(text: str) -> dict[str, int]:
 
 
 def _script_family(non_latin: dict[str, int], allowed: list[str]) -> list[str]:
-    script = max(non_latin, key=non_latin.get)
+    script = max(non_latin, key=non_latin.__getitem__)
     if script == "CJK" and not ({"HIRAGANA", "KATAKANA"} & set(non_latin)):
         return [code for code in ("zh",) if code in allowed]  # Japanese sentences almost always carry kana
     if script in {"HIRAGANA", "KATAKANA"} or (script == "CJK" and {"HIRAGANA", "KATAKANA"} & set(non_latin)):
@@ -111,7 +111,7 @@ def detect_language(text: str, *, allowed: list[str], current: str | None, min_c
     ):
         return Detection(fallback, 0.0, decided=False)
 
-    guesses = [(_ALIASES.get(guess["lang"], guess["lang"]), float(guess["score"]))
+    guesses = [(_ALIASES.get(str(guess["lang"]), str(guess["lang"])), float(guess["score"]))
                for guess in detect(cleaned.replace("\n", " "), model="lite", k=10)]
     unsupported = _unsupported_language(guesses, allowed, letters, non_latin)
     if unsupported is not None:
@@ -151,7 +151,7 @@ def _leader(candidates: dict[str, float]) -> tuple[str, float]:
     """The likeliest configured language and its share of the configured languages' scores (the model spreads
     probability over languages that are not configured). Indonesian and Malay share most words: sure that it is
     one of the two is sure enough to answer."""
-    language = max(candidates, key=candidates.get)
+    language = max(candidates, key=candidates.__getitem__)
     total = sum(candidates.values())
     return language, sum(candidates.get(code, 0.0) for code in _CLOSE_LANGUAGES.get(language, {language})) / total
 
@@ -162,7 +162,7 @@ def _first_message_guess(candidates: dict[str, float], cleaned: str) -> Detectio
     which beats answering in English (the next clear message corrects it)."""
     if any(char.isalpha() and not char.isascii() for char in cleaned):
         candidates = {code: score for code, score in candidates.items() if code != "en"}
-    ranked = sorted(candidates, key=candidates.get, reverse=True)
+    ranked = sorted(candidates, key=candidates.__getitem__, reverse=True)
     if not ranked or "en" in ranked[:2]:
         return None
     language, confidence = _leader(candidates)

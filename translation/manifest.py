@@ -3,6 +3,8 @@
 Layout under the models directory (env TRANSLATION_MODELS_DIR, default <repo>/models):
 - hf/<repo id with / replaced by __>   weights as downloaded from the Hugging Face hub (transformers format)
 - ct2/<same>                          the int8 CTranslate2 conversion of those weights
+- manifest.lock.yml                   the hub commit each repo was downloaded at (commit it for reproducible installs)
+- hf/<same>/.commit                   the commit that directory holds
 """
 
 import os
@@ -102,6 +104,45 @@ def hf_dir(entry: ModelEntry, root: Path | None = None) -> Path:
 
 def ct2_dir(entry: ModelEntry, root: Path | None = None) -> Path:
     return (root or models_dir()) / "ct2" / entry.dir_name
+
+
+class LockedRevision(BaseModel):
+    """The commit a manifest revision (a branch, tag or hash) resolved to when the repo was first downloaded."""
+
+    revision: str
+    commit: str
+
+
+LOCK_NAME = "manifest.lock.yml"
+COMMIT_FILE = ".commit"
+
+
+def lock_path(root: Path | None = None) -> Path:
+    return (root or models_dir()) / LOCK_NAME
+
+
+def load_lock(root: Path | None = None) -> dict[str, LockedRevision]:
+    """Repo id to its locked commit; empty when nothing was downloaded yet."""
+    path = lock_path(root)
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {repo: LockedRevision.model_validate(locked) for repo, locked in data.items()}
+
+
+def save_lock(lock: dict[str, LockedRevision], root: Path | None = None) -> None:
+    path = lock_path(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = yaml.safe_dump({repo: locked.model_dump() for repo, locked in sorted(lock.items())}, sort_keys=False)
+    path.write_text("# Written by `shopbot models download`: the hub commit each model repo was downloaded at.\n"
+                    "# Later downloads fetch exactly these commits; delete an entry to follow the manifest again.\n"
+                    + body, encoding="utf-8")
+
+
+def downloaded_commit(directory: Path) -> str | None:
+    """The hub commit a downloaded directory holds (None for a directory copied by hand)."""
+    path = directory / COMMIT_FILE
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else None
 
 
 def has_weights(directory: Path) -> bool:

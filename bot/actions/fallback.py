@@ -1,4 +1,6 @@
-"""What the assistant says when it did not understand; after two misses in a row it offers a person."""
+"""What the assistant says when it did not understand; after two misses in a row it offers a person. Right after
+a person was offered ("Want me to pass you to a person?"), a message it cannot read ("what do I do now?") gets
+the offer again instead of "Sorry, I didn't get that"."""
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -29,6 +31,9 @@ class ActionFallback(Action):
         return "action_fallback"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
+        offered_for = tracker.get_slot("handoff_offer_reason")
+        if tracker.get_slot("handoff_offered") and offered_for and offered_for != "repeated_fallback":
+            return offer_person(dispatcher, offered_for)
         if consecutive_misses(tracker) >= MISSES_BEFORE_OFFER:
             return offer_person(dispatcher, "repeated_fallback")
         say(dispatcher, "utter_out_of_scope")

@@ -42,6 +42,18 @@ class ActionHandoff(Action):
         return hand_over(dispatcher, handoff_reason(tracker))
 
 
+class ActionRememberPersonOffered(Action):
+    """After an answer that ends by offering a person (utter_payment_problem), a yes hands over and a no is
+    taken as no, as after the assistant's other offers."""
+
+    def name(self) -> str:
+        return "action_remember_person_offered"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or "shopper_request"
+        return [SlotSet("handoff_offered", True), SlotSet("handoff_offer_reason", intent)]
+
+
 class ActionDeclineHandoff(Action):
     def name(self) -> str:
         return "action_decline_handoff"

@@ -5,6 +5,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.deps import RasaDep, ResponsesDep, SessionDep, TranslatorDep
+from gateway.settings import get_settings
+from runtime.supervisor import read_status
 from translation.languages import is_rtl
 from translation.responses import BOT_LANGUAGE, ResponseCatalog
 from translation.service import TranslationService
@@ -34,8 +36,9 @@ def language_states(responses: ResponseCatalog, translator: TranslationService) 
 async def health(
     db_session: SessionDep, rasa: RasaDep, responses: ResponsesDep, translator: TranslatorDep
 ) -> dict[str, Any]:
-    """`ok` when the database and Rasa (with a loaded model) answer; `degraded` otherwise. Languages without
-    an MT model are listed with `live_translation: false`; they still work (encoder + localized responses)."""
+    """`ok` when the database and Rasa (with a loaded model) answer and no process is being restarted by the
+    supervisor; `degraded` otherwise. Languages without an MT model are listed with `live_translation: false`;
+    they still work (encoder + localized responses)."""
     try:
         db_session.execute(text("SELECT 1"))
         database = "ok"
@@ -45,6 +48,12 @@ async def health(
     rasa_state = {"status": "ok" if status and status.get("model_file") else "down"}
     if status:
         rasa_state["model"] = status.get("model_file")
-    healthy = database == "ok" and rasa_state["status"] == "ok"
-    return {"status": "ok" if healthy else "degraded", "database": database, "rasa": rasa_state,
+    processes = read_status(get_settings().supervisor_status)
+    restarting = sorted(name for name, state in (processes or {}).items() if state["status"] != "running")
+    healthy = database == "ok" and rasa_state["status"] == "ok" and not restarting
+    body = {"status": "ok" if healthy else "degraded", "database": database, "rasa": rasa_state,
             "languages": language_states(responses, translator)}
+    if processes is not None:
+        body["processes"] = processes
+        body["restarting"] = restarting
+    return body

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 import pytest
 from fastapi.testclient import TestClient
 
-from shopbot.processes import free_port
+from runtime.processes import free_port
 from tests.conftest import TEST_VAR
 from tests.gateway.fake_rasa import FakeRasa
 

@@ -29,10 +29,12 @@ _USER_EVENT = text(
 
 
 def understand(message: str) -> dict[str, Any]:
-    """Rasa's parse result for a message: an intent by keyword, order numbers as entities."""
+    """Rasa's parse result for a message: a button's payload as its intent, else an intent by keyword, order
+    numbers as entities."""
     lowered = message.lower()
     intent, confidence = next(((name, 0.93) for keyword, name in (
-        ("person", "human_handoff"), ("order", "order_status"), ("thank", "thank_you"), ("hi", "greet"),
+        ("/affirm", "affirm"), ("/deny", "deny"), ("person", "human_handoff"), ("help", "need_help"),
+        ("order", "order_status"), ("thank", "thank_you"), ("hi", "greet"),
     ) if keyword in lowered), ("nlu_fallback", 0.2))
     entities = [{"entity": "order_id", "value": match, "start": 0, "end": 7, "extractor": "RegexEntityExtractor"}
                 for match in ORDER_NUMBER.findall(message)]
@@ -44,6 +46,12 @@ def bot_messages(intent: str) -> list[dict[str, Any]]:
     """What the bot answers: a response key (rendered by the gateway), plain text, or a handoff."""
     if intent == "human_handoff":
         return [{"custom": {"response": "utter_handoff", "handoff": {"reason": "shopper_request"}}}]
+    if intent == "need_help":  # a yes/no question with buttons; "yes" hands over
+        return [{"custom": {"response": "utter_offer_human"}}]
+    if intent == "affirm":
+        return [{"custom": {"response": "utter_handoff", "handoff": {"reason": "offered"}}}]
+    if intent == "deny":
+        return [{"custom": {"response": "utter_handoff_declined"}}]
     if intent == "greet":
         return [{"custom": {"response": "utter_greet"}}]
     if intent == "nlu_fallback":
@@ -55,7 +63,14 @@ class FakeRasa(LocalServer):
     def __init__(self) -> None:
         super().__init__()
         self.turns: list[dict[str, Any]] = []
+        #: sender ids whose Rasa session was restarted (action_session_start), in order
+        self.session_starts: list[str] = []
         self._lock = threading.Lock()
+
+    def turns_of(self, sender_id: str) -> list[str]:
+        """The texts the gateway sent to Rasa for one sender."""
+        with self._lock:
+            return [turn["message"] for turn in self.turns if turn["sender"] == sender_id]
 
     def _store_user_event(self, sender_id: str, parse: dict[str, Any], metadata: dict[str, Any]) -> None:
         event = {"event": "user", "text": parse["text"], "parse_data": parse, "metadata": metadata}
@@ -91,6 +106,8 @@ class FakeRasa(LocalServer):
 
         @app.post("/conversations/{sender_id}/execute")
         def execute(sender_id: str) -> dict[str, Any]:
+            with self._lock:
+                self.session_starts.append(sender_id)
             return {"tracker": {"sender_id": sender_id, "events": []}, "messages": []}
 
         @app.get("/conversations/{sender_id}/tracker")

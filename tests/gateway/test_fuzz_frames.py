@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from channels.models import ChannelDelivery
 from conversations.models import Conversation
 from database.core import session_scope
-from shopbot.processes import free_port
+from runtime.processes import free_port
 from tests.channels.fake_platform import (
     MESSENGER_APP_SECRET,
     MESSENGER_TOKEN,

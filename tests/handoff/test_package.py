@@ -8,7 +8,7 @@ from conversations import service as conversation_service
 from handoff import service as handoff_service
 from shop.enums import OrderStatus
 from shop.source import SqlOrderSource
-from tests.factories import orders_in_status
+from tests.factories import discard_account, discard_conversation, orders_in_status
 
 
 def _conversation_with(db_session, sender_id: str, customer_id: int | None, intents: list[str]):
@@ -50,10 +50,13 @@ def test_an_unidentified_shopper_gets_a_ticket_without_shop_data(db_session):
     db_session.rollback()
 
 
-def test_users_create_prints_a_token(seeded_database):
-    result = subprocess.run([sys.executable, "-m", "shopbot.cli", "users", "create", "cli-agent", "--role", "admin"],
-                            capture_output=True, text=True, check=True)
-    assert len(result.stdout.strip()) >= 40 and "shown once" in result.stderr
+def test_users_create_prints_a_token(seeded_database, db_session):
+    try:
+        result = subprocess.run([sys.executable, "-m", "shopbot.cli", "users", "create", "cli-agent", "--role",
+                                 "admin"], capture_output=True, text=True, check=True)
+        assert len(result.stdout.strip()) >= 40 and "shown once" in result.stderr
+    finally:
+        discard_account(db_session, "cli-agent")
 
 
 def test_unclaimed_tickets_tell_the_shopper_once(db_session):
@@ -69,8 +72,11 @@ def test_unclaimed_tickets_tell_the_shopper_once(db_session):
                                     reason="shopper_request", source=SqlOrderSource(db_session))
     ticket.created_at = datetime.now(UTC) - timedelta(minutes=30)
     db_session.commit()
-    settings = HandoffSettings(unclaimed_notice_minutes=10)
-    assert notify_unclaimed_once(settings, get_catalog(), TranslationService([], glossary=[])) >= 1
-    assert notify_unclaimed_once(settings, get_catalog(), TranslationService([], glossary=[])) == 0
-    messages = conversation_service.list_messages(db_session=db_session, sender_id="pkg-wait")
-    assert messages[-1].role == "bot" and messages[-1].text.startswith("Perdona la espera")
+    try:
+        settings = HandoffSettings(unclaimed_notice_minutes=10)
+        assert notify_unclaimed_once(settings, get_catalog(), TranslationService([], glossary=[])) >= 1
+        assert notify_unclaimed_once(settings, get_catalog(), TranslationService([], glossary=[])) == 0
+        messages = conversation_service.list_messages(db_session=db_session, sender_id="pkg-wait")
+        assert messages[-1].role == "bot" and messages[-1].text.startswith("Perdona la espera")
+    finally:
+        discard_conversation(db_session, "pkg-wait")

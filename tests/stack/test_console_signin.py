@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from database.core import session_scope
 from database.settings import REPO_ROOT
-from shopbot.processes import Service, free_port, wait_until_healthy
+from runtime.processes import Service, free_port, wait_until_healthy
 from tests.conftest import TEST_VAR
 from tests.factories import create_account, open_ticket
 from tests.stack.browser import screenshot

@@ -17,8 +17,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from runtime.processes import Service, free_port, wait_until_healthy
 from shop.enums import OrderStatus
-from shopbot.processes import Service, free_port, wait_until_healthy
 from tests.channels.webhooks import messenger_event, post_meta, post_telegram, telegram_update, whatsapp_notification
 from tests.conftest import TEST_VAR
 from tests.factories import orders_in_status, stored_messages

@@ -115,8 +115,12 @@ def test_shop_profile_changes_answers_without_retraining(running_stack):
     question = "what is your return policy?"
     assert "within 30 days" in running_stack.say("e2e-policy-1", question)
     profile = running_stack.profile_path
-    profile.write_text(profile.read_text().replace("return_window_days: 30", "return_window_days: 45"))
-    assert "within 45 days" in running_stack.say("e2e-policy-2", question)
+    original = profile.read_text()
+    profile.write_text(original.replace("return_window_days: 30", "return_window_days: 45"))
+    try:
+        assert "within 45 days" in running_stack.say("e2e-policy-2", question)
+    finally:
+        profile.write_text(original)  # the later tests of the stack see the shop as seeded
 
 
 def test_history_keeps_every_message_with_intent_and_confidence(running_stack):

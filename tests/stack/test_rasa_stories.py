@@ -5,7 +5,7 @@ import subprocess
 import pytest
 
 from database.settings import REPO_ROOT
-from shopbot.training import rasa_environment
+from runtime.environment import rasa_environment
 from tests.conftest import TEST_VAR
 
 pytestmark = pytest.mark.stack

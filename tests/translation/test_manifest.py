@@ -1,9 +1,11 @@
 """The model manifest, the on-disk layout of downloaded / converted models, and `shopbot models ...`."""
 
 import argparse
+import hashlib
 import socket
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from pydantic import ValidationError
@@ -18,6 +20,7 @@ from translation.manifest import (
     get_manifest,
     hf_dir,
     installed,
+    load_lock,
     load_manifest,
     model_for,
     models_dir,
@@ -145,27 +148,90 @@ def test_download_in_hub_offline_mode(monkeypatch, tmp_path, capsys):
     assert "cannot reach the Hugging Face hub; copy the model directory to" in capsys.readouterr().err
 
 
+class FakeHub:
+    """The hub's API as `shopbot models download` uses it: each repo's branches point at commits, which can move."""
+
+    def __init__(self, monkeypatch) -> None:
+        import huggingface_hub
+
+        self.heads: dict[str, str] = {}
+        self.downloads: list[tuple[str, str, list[str]]] = []
+        hub = self
+
+        def model_info(api, repo_id, *, revision):
+            commit = revision if len(revision) == 40 else hub.heads.setdefault(repo_id, hub.commit(repo_id, 1))
+            return SimpleNamespace(sha=commit)
+
+        def snapshot_download(repo_id, *, revision, local_dir, allow_patterns):
+            hub.downloads.append((repo_id, revision, allow_patterns))
+            fake_checkpoint(Path(local_dir))
+            return str(local_dir)
+
+        monkeypatch.setattr(huggingface_hub.HfApi, "model_info", model_info)
+        monkeypatch.setattr(huggingface_hub.HfApi, "list_repo_files",
+                            lambda api, repo_id, revision: ["config.json", "model.safetensors", "vocab.json"])
+        monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
+
+    @staticmethod
+    def commit(repo: str, number: int) -> str:
+        return hashlib.sha1(f"{repo}#{number}".encode()).hexdigest()
+
+
 def test_download_fetches_each_repo_once(monkeypatch, tmp_path, capsys):
-    import huggingface_hub
-
-    calls = []
-
-    def snapshot_download(repo_id, *, revision, local_dir, allow_patterns):
-        calls.append((repo_id, revision, allow_patterns))
-        fake_checkpoint(Path(local_dir))
-        return str(local_dir)
-
-    monkeypatch.setattr(huggingface_hub.HfApi, "list_repo_files",
-                        lambda self, repo_id, revision: ["config.json", "model.safetensors", "vocab.json"])
-    monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
+    hub = FakeHub(monkeypatch)
+    calls = hub.downloads
     run(tmp_path, "download", "ja", "ko")
     repos = [call[0] for call in calls]
     assert repos == ["Helsinki-NLP/opus-mt-ja-en", "facebook/nllb-200-distilled-600M", "Helsinki-NLP/opus-mt-ko-en"]
-    assert all(revision == "main" and patterns[-1] == "*.safetensors" for _, revision, patterns in calls)
+    assert all(revision == hub.commit(repo, 1) and patterns[-1] == "*.safetensors"
+               for repo, revision, patterns in calls)
     assert installed("en", "ko", tmp_path) and installed("ko", "en", tmp_path)
     assert "non-commercial licence" in capsys.readouterr().out
     run(tmp_path, "download", "ko")  # already there: nothing fetched again
     assert len(calls) == 3
+
+
+def test_download_records_the_commit_and_fetches_it_again_after_the_branch_moved(monkeypatch, tmp_path, capsys):
+    hub = FakeHub(monkeypatch)
+    repo, first = "Helsinki-NLP/opus-mt-es-en", FakeHub.commit("Helsinki-NLP/opus-mt-es-en", 1)
+    run(tmp_path, "download", "es")
+    assert load_lock(tmp_path)[repo].model_dump() == {"revision": "main", "commit": first}
+    assert f"commit {first}, locked in {tmp_path / 'manifest.lock.yml'}" in capsys.readouterr().out
+
+    # main moves on the hub; a fresh machine with the same lock still gets the first commit
+    hub.heads[repo] = FakeHub.commit(repo, 2)
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / "manifest.lock.yml").write_text((tmp_path / "manifest.lock.yml").read_text())
+    run(fresh, "download", "es")
+    assert [revision for name, revision, _ in hub.downloads if name == repo] == [first, first]
+    assert (hf_dir(model_for("es", "en"), fresh) / ".commit").read_text().strip() == first
+    assert load_lock(fresh)[repo].commit == first
+
+
+def test_download_replaces_a_directory_at_another_commit(monkeypatch, tmp_path, capsys):
+    hub = FakeHub(monkeypatch)
+    run(tmp_path, "download", "es")
+    directory = hf_dir(model_for("es", "en"), tmp_path)
+    (directory / ".commit").write_text("0" * 40)
+    run(tmp_path, "download", "es")
+    out = capsys.readouterr().out
+    assert f"holds commit {'0' * 40}, the lock says {FakeHub.commit('Helsinki-NLP/opus-mt-es-en', 1)}" in out
+    assert len(hub.downloads) == 3 and "already downloaded" in out  # en-es was at its locked commit
+    assert (directory / ".commit").read_text().strip() == FakeHub.commit("Helsinki-NLP/opus-mt-es-en", 1)
+
+
+def test_download_refuses_a_locked_commit_the_hub_no_longer_serves(monkeypatch, tmp_path, capsys):
+    import huggingface_hub
+
+    FakeHub(monkeypatch)
+    run(tmp_path, "download", "es")
+    monkeypatch.setattr(huggingface_hub.HfApi, "model_info",
+                        lambda api, repo_id, *, revision: SimpleNamespace(sha="f" * 40))
+    with pytest.raises(SystemExit, match="2 of 2 models failed"):
+        run(tmp_path, "download", "es", "--force")
+    assert f"the hub serves {'f' * 40} for the locked commit" in capsys.readouterr().err
+    assert load_lock(tmp_path)["Helsinki-NLP/opus-mt-es-en"].commit == FakeHub.commit("Helsinki-NLP/opus-mt-es-en", 1)
 
 
 def test_download_rejects_unknown_languages(tmp_path):

@@ -14,8 +14,9 @@ import httpx
 
 from database.settings import REPO_ROOT
 from gateway.settings import get_settings as get_gateway_settings
-from shopbot.rasa_endpoints import write_endpoints
-from shopbot.training import rasa_environment
+from runtime.environment import rasa_environment
+from runtime.rasa_endpoints import write_endpoints
+from runtime.supervisor import DEFAULT_BACKOFF, STATUS_PATH_VARIABLE, Backoff, Supervisor
 
 
 class StartupFailed(RuntimeError):
@@ -49,6 +50,9 @@ class Service:
 
     def exited(self) -> bool:
         return self.process is not None and self.process.poll() is not None
+
+    def exit_code(self) -> int | None:
+        return None if self.process is None else self.process.poll()
 
     def stop(self, timeout: float = 15.0) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -130,7 +134,8 @@ class Stack:
         )
         rasa_env = {**rasa_environment(), **secrets, "DATABASE_URL": self.database_url}
         actions_env = {**self._base_env(), "SANIC_HOST": self.host, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
-        gateway_env = {**self._base_env(), "GATEWAY_RASA_URL": f"http://{self.host}:{self.rasa_port}"}
+        gateway_env = {**self._base_env(), "GATEWAY_RASA_URL": f"http://{self.host}:{self.rasa_port}",
+                       STATUS_PATH_VARIABLE: str(self.status_path)}
         python = sys.executable
         return [
             Service(
@@ -169,12 +174,21 @@ class Stack:
         self.services = self.build()
         for service in self.services:
             service.start()
-            progress(f"started {service.name} (pid {service.process.pid}, log {service.log_path})")
+            pid = service.process.pid if service.process else "?"
+            progress(f"started {service.name} (pid {pid}, log {service.log_path})")
         try:
             wait_until_healthy(self.services, timeout=timeout, progress=progress)
         except StartupFailed:
             self.stop()
             raise
+
+    @property
+    def status_path(self) -> Path:
+        return self.var_dir / f"supervisor-{self.gateway_port}.json"
+
+    def supervisor(self, *, backoff: Backoff = DEFAULT_BACKOFF, report: Callable[[str], None] = print) -> Supervisor:
+        """A supervisor of the started services; the gateway's /health reads its status file."""
+        return Supervisor(self.services, backoff=backoff, status_path=self.status_path, report=report)
 
     def service(self, name: str) -> Service:
         return next(s for s in self.services if s.name == name)
@@ -183,10 +197,6 @@ class Stack:
         for service in reversed(self.services):
             service.stop()
 
-    def wait(self) -> None:
-        """Block until a service dies (reported) or the user presses Ctrl-C."""
-        while True:
-            for service in self.services:
-                if service.exited():
-                    raise StartupFailed(f"{service.name} stopped:\n{_log_tail(service.log_path)}")
-            time.sleep(1.0)
+    def wait(self, *, backoff: Backoff = DEFAULT_BACKOFF, progress: Callable[[str], None] = print) -> None:
+        """Keep every service running (a dead one is restarted with backoff) until the user presses Ctrl-C."""
+        self.supervisor(backoff=backoff, report=progress).run()

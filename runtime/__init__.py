@@ -1,0 +1,1 @@
+"""The running stack: start, watch and restart the processes (Rasa, action server, gateway) and their configuration."""
