@@ -1,7 +1,7 @@
 """shoppers' satisfaction ratings (CSAT)
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-03 20:15:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0014'
-down_revision = '0011'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
