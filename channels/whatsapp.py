@@ -1,5 +1,6 @@
 """WhatsApp Cloud API: signed webhook notifications (messages; delivery statuses are ignored), replies through
-POST /{phone_number_id}/messages as text or, with buttons, as an interactive reply-buttons message."""
+POST /{phone_number_id}/messages as text or, with buttons, as an interactive reply-buttons message (a list
+message when there are more than three, e.g. the five ratings)."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -13,6 +14,8 @@ TEXT_LIMIT = 4096
 #: The body of an interactive message is shorter, and it holds at most three reply buttons.
 INTERACTIVE_LIMIT = 1024
 MAX_BUTTONS = 3
+#: A list message holds up to ten rows, opened with a button.
+MAX_ROWS = 10
 
 
 def _envelope(to: str, kind: str, content: dict[str, Any]) -> dict[str, Any]:
@@ -22,9 +25,13 @@ def _envelope(to: str, kind: str, content: dict[str, Any]) -> dict[str, Any]:
 def message_bodies(to: str, text: str, buttons: Sequence[Button] = ()) -> list[dict[str, Any]]:
     parts = split_text(text, INTERACTIVE_LIMIT if buttons else TEXT_LIMIT)
     bodies = [_envelope(to, "text", {"body": part}) for part in parts]
-    if buttons and parts:
+    if buttons and len(buttons) > MAX_BUTTONS and parts:
+        rows = [{"id": b.payload, "title": short_title(b.title, 24)} for b in buttons[:MAX_ROWS]]
+        action = {"button": short_title(f"{buttons[0].title} … {buttons[-1].title}"), "sections": [{"rows": rows}]}
+        bodies[-1] = _envelope(to, "interactive", {"type": "list", "body": {"text": parts[-1]}, "action": action})
+    elif buttons and parts:
         action = {"buttons": [{"type": "reply", "reply": {"id": b.payload, "title": short_title(b.title)}}
-                              for b in buttons[:MAX_BUTTONS]]}
+                              for b in buttons]}
         bodies[-1] = _envelope(to, "interactive", {"type": "button", "body": {"text": parts[-1]}, "action": action})
     return bodies
 

@@ -20,12 +20,14 @@ from gateway.rasa_client import RasaClient
 from gateway.replay import run_replay
 from gateway.routes import (
     admin,
+    analytics,
     audit,
     auth,
     channels,
     chat,
     conversations,
     health,
+    metrics,
     pages,
     parse,
     tickets,
@@ -96,7 +98,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     for module in (chat, parse, conversations, tickets, admin, users, audit, auth, health, pages, widget_socket,
-                   channels):
+                   channels, analytics, metrics):
         app.include_router(module.router)
     app.add_middleware(SecurityHeadersMiddleware)
     # The web widget runs on the shop's pages: its HTTP calls (history, polling fallback) are cross-origin.

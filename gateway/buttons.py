@@ -25,6 +25,8 @@ BUTTONS: dict[str, tuple[QuickReply, ...]] = {
     "utter_offer_human": (QuickReply("button.person_yes", "/affirm"), QuickReply("button.person_no", "/deny")),
     "utter_offer_human_help": (QuickReply("button.person_yes", "/affirm"), QuickReply("button.person_no", "/deny")),
     "utter_payment_problem": (QuickReply("button.person_yes", "/affirm"), QuickReply("button.person_no", "/deny")),
+    # The satisfaction question: a click sends the digit, the same as typing it (see csat.service.parse_answer)
+    "utter_csat_ask": tuple(QuickReply(f"button.csat_{n}", str(n)) for n in range(1, 6)),
 }
 
 #: The payloads a client may send as a shopper's message; they reach Rasa as they are.

@@ -13,6 +13,7 @@ from channels.registry import PLATFORMS
 from conversations import service as conversation_service
 from conversations.models import Conversation, Message
 from database.core import session_scope
+from gateway import csat_flows
 from gateway.buttons import buttons_for, pressed, shown_text
 from gateway.exceptions import InvalidCustomerToken, ReservedSenderId
 from gateway.language import apply_language_request, update_conversation_language
@@ -28,6 +29,7 @@ from handoff.settings import get_settings as get_handoff_settings
 from shop import auth
 from shop.settings import get_settings as get_shop_settings
 from shop.source import get_order_source
+from telemetry.instruments import RASA_ERRORS, timed_turn
 from translation.languages import native_name
 from translation.responses import BOT_LANGUAGE, ResponseCatalog
 from translation.service import Translation, TranslationService
@@ -310,6 +312,7 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+@timed_turn
 async def handle_message_flow(
     *, request: ChatRequest, channel: str, db_session: Session, rasa: RasaClient, responses: ResponseCatalog,
     translator: TranslationService, conversation_token: str | None = None,
@@ -352,6 +355,13 @@ async def handle_message_flow(
             return ChatResponse(language=language, messages=[], handoff=Handoff(ticket_id=ticket.id),
                                 conversation_token=issued_token)
 
+        # The answer to the satisfaction question is recorded and thanked for; anything else goes on as usual
+        rated = csat_flows.answer_flow(db_session=db_session, conversation=conversation,
+                                       shopper_message=shopper_message, text=request.text, responses=responses,
+                                       translator=translator)
+        if rated is not None:
+            return rated.model_copy(update={"conversation_token": issued_token})
+
         # Written in a language the shop does not serve: say which ones it does, in the conversation's language
         if detection.unsupported:
             response = language_not_supported(db_session, conversation, shopper_message, detection.unsupported,
@@ -380,8 +390,17 @@ async def handle_message_flow(
                     db_session=db_session, conversation=conversation, shopper_message=shopper_message,
                     rasa_text=as_understood_text(text_en or request.text, payload), original_text=request.text,
                     customer_token=request.customer_token, rasa=rasa, responses=responses, translator=translator)
+                # A conversation the assistant resolved alone may end with the satisfaction question (shop setting)
+                question = csat_flows.ask_after_resolution_flow(
+                    db_session=db_session, conversation=conversation, shopper_message=shopper_message,
+                    handed_over=ticket is not None or handoff_service.was_handed_over(
+                        db_session=db_session, conversation_id=conversation.id),
+                    responses=responses, translator=translator)
+                if question is not None:
+                    replies.append(question)
         except RasaUnavailable as error:
             logger.error("assistant unavailable for %s: %s", request.sender_id, error)
+            RASA_ERRORS.inc()
             replies = [store_offline(db_session=db_session, conversation=conversation, shopper_message=shopper_message,
                                      responses=responses, translator=translator)]
         language = conversation.language

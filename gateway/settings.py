@@ -2,7 +2,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from limits import parse_many
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,6 +30,8 @@ class GatewaySettings(BaseSettings):
     #: Origins of the shop pages that embed the web widget (CORS for its HTTP calls), as a JSON list. The
     #: gateway's own origin is always allowed; `["*"]` allows every site and is never the default.
     widget_origins: list[str] = []
+    #: Bearer token for Prometheus `/metrics`; unset, the endpoint answers 404.
+    metrics_token: SecretStr | None = None
 
     # Rate limits, in the `limits` notation ("30/minute", "10/15minutes", several as "5/second;300/minute");
     # over one the answer is 429.

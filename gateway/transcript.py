@@ -2,7 +2,7 @@
 
 from conversations.models import Message
 from gateway.buttons import buttons_for
-from gateway.schemas import ConversationMessage
+from gateway.schemas import Button, ConversationMessage
 from translation.responses import ResponseCatalog
 
 #: Responses that tell the shopper a person takes over, or that the assistant is back.
@@ -14,5 +14,5 @@ def shown_message(message: Message, responses: ResponseCatalog) -> ConversationM
     shown = ConversationMessage.model_validate(message)
     shown.handoff = HANDOFF_EVENTS.get(message.response_key or "")
     if message.role == "bot":
-        shown.buttons = buttons_for(message.response_key, message.language, responses)
+        shown.buttons = [Button(**button) for button in buttons_for(message.response_key, message.language, responses)]
     return shown

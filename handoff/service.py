@@ -105,3 +105,8 @@ def unclaimed_since(*, db_session: Session, before: datetime) -> list[Ticket]:
     query = select(Ticket).where(Ticket.status == "open", Ticket.created_at < before,
                                  Ticket.waiting_notice_at.is_(None))
     return list(db_session.scalars(query))
+
+
+def was_handed_over(*, db_session: Session, conversation_id: int) -> bool:
+    """Whether the conversation ever had a ticket, open or closed."""
+    return db_session.scalar(select(Ticket.id).where(Ticket.conversation_id == conversation_id).limit(1)) is not None

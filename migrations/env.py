@@ -6,6 +6,7 @@ from sqlalchemy import Connection
 import audit.models  # noqa: F401
 import channels.models  # noqa: F401  (registers the tables)
 import conversations.models  # noqa: F401
+import csat.models  # noqa: F401
 import handoff.models  # noqa: F401
 import learning.models  # noqa: F401
 import shop.models  # noqa: F401

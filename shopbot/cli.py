@@ -28,12 +28,23 @@ def cmd_db_upgrade(args: argparse.Namespace) -> None:
     print("Database is at the latest schema.")
 
 
+def _seed_demo_history(db_session) -> None:
+    """Demo conversations, handoffs and ratings of the last two weeks, for the admins' Analytics tab."""
+    from analytics.demo import seed_demo_history
+    from shop.settings import get_settings as get_shop_settings
+    from shop.source import get_order_source
+
+    seed_demo_history(db_session=db_session, source=get_order_source(db_session, get_shop_settings().order_source))
+
+
 def cmd_shop_seed(args: argparse.Namespace) -> None:
     from shop.seed import seed_demo_shop
 
     upgrade_database()
     with session_scope() as db_session:
         created = seed_demo_shop(db_session)
+        if created:
+            _seed_demo_history(db_session)
     print("Seeded the demo shop." if created else "The shop already has customers; nothing seeded.")
 
 
@@ -157,6 +168,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     upgrade_database()
     with session_scope() as db_session:
         if seed_demo_shop(db_session):
+            _seed_demo_history(db_session)
             print("Seeded the demo shop (try `.venv/bin/shopbot shop orders --limit 5`).")
     try:
         with session_scope() as db_session:

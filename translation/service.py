@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from telemetry.instruments import MT_ERRORS
 from translation.backends.base import TranslationBackend, TranslationError
 from translation.models import TranslationMemory
 from translation.protect import PlaceholderMismatch, protect, restore, segments
@@ -64,10 +65,12 @@ class TranslationService:
             translated = self._translate_verified(backend, text, src_lang, tgt_lang)
         except TranslationError as error:
             logger.warning("translation failed (%s %s->%s): %s", backend.name, src_lang, tgt_lang, error)
+            MT_ERRORS.labels(backend.name, src_lang, tgt_lang).inc()
             return None
         if translated is None:
             logger.warning("rejected %s %s->%s translation: protected values not kept", backend.name, src_lang,
                            tgt_lang)
+            MT_ERRORS.labels(backend.name, src_lang, tgt_lang).inc()
             return None
         return Translation(translated, backend.name, (time.perf_counter() - start) * 1000)
 

@@ -16,6 +16,7 @@ from conversations import service as conversation_service
 from conversations.models import Conversation
 from conversations.schemas import MessageRead
 from database.core import get_session_factory
+from gateway import csat_flows
 from gateway.deps import CurrentAdmin, CurrentAgent, ResponsesDep, SessionDep, TranslatorDep
 from gateway.replies import render_reply, store_reply
 from gateway.schemas import RowId
@@ -164,6 +165,8 @@ def close_ticket(
     reply = render_reply({"response": "utter_handoff_closed"}, conversation.language, responses=responses,
                          translator=translator, db_session=db_session)
     store_reply(db_session=db_session, conversation=conversation, reply=reply)
+    csat_flows.ask_flow(db_session=db_session, conversation=conversation, ticket=ticket,
+                        agent_id=ticket.assignee_id or agent.id, responses=responses, translator=translator)
     _record(db_session, "ticket.closed", agent, ticket)
     db_session.commit()
     return ticket

@@ -440,5 +440,8 @@ startConsole({
   onReady: () => {
     selectTab(tabs.find((t) => t.id === "tab-" + location.hash.slice(1)) || tabs[0], false);
     attempt(async () => { await loadIntents(); await Promise.all([loadInbox(), loadExamples(), loadJobs(), loadModels()]); });
+    attempt(loadAnalytics);
+    $("an-refresh").onclick = () => attempt(loadAnalytics);
+    $("an-csv").onclick = () => attempt(downloadAnalyticsCsv);
   },
 });

@@ -42,9 +42,15 @@ def test_buttons_in_each_platforms_format():
     [tg] = telegram.message_bodies("42", "Talk to a person?", YES_NO)
     assert tg["reply_markup"]["inline_keyboard"][0] == [{"text": "Yes, talk to a person right now",
                                                          "callback_data": "/affirm"}]
-    [wa] = whatsapp.message_bodies("628", "Talk to a person?", YES_NO * 2)
+    [wa] = whatsapp.message_bodies("628", "Talk to a person?", YES_NO)
     buttons = wa["interactive"]["action"]["buttons"]
-    assert len(buttons) == 3 and all(len(b["reply"]["title"]) <= 20 for b in buttons)
+    assert len(buttons) == 2 and all(len(b["reply"]["title"]) <= 20 for b in buttons)
+    # More than three (the five ratings): a list message, so that none is dropped
+    ratings = [Button(title=f"{n} " + "★" * n, payload=str(n)) for n in range(1, 6)]
+    [wa_list] = whatsapp.message_bodies("628", "How did we do?", ratings)
+    assert wa_list["interactive"]["type"] == "list"
+    assert [r["id"] for r in wa_list["interactive"]["action"]["sections"][0]["rows"]] == ["1", "2", "3", "4", "5"]
+    assert len(wa_list["interactive"]["action"]["button"]) <= 20
     [fb] = messenger.message_bodies("67", "Talk to a person?", YES_NO)
     assert [q["payload"] for q in fb["message"]["quick_replies"]] == ["/affirm", "/deny"]
     assert all(len(q["title"]) <= 20 for q in fb["message"]["quick_replies"])
