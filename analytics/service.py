@@ -131,7 +131,8 @@ def report(*, db_session: Session, since: date, until: date, top: int = 10) -> d
 
     surveys = csat_service.answered(db_session=db_session, conversation_ids=ids)
     for survey in surveys:
-        conversations[survey.conversation_id].ratings.append(survey.rating)
+        if survey.rating is not None:  # answered() returns rated surveys only
+            conversations[survey.conversation_id].ratings.append(survey.rating)
 
     every = list(conversations.values())
     totals = _figures(every)

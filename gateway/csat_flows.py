@@ -34,7 +34,7 @@ def answer_flow(
     or `text` is not a rating."""
     survey = csat_service.awaiting_answer(db_session=db_session, conversation_id=conversation.id)
     answer = csat_service.parse_answer(text) if survey is not None else None
-    if answer is None:
+    if survey is None or answer is None:
         return None
     rating, comment = answer
     csat_service.record(survey=survey, rating=rating, comment=comment)
