@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from canned.exceptions import CannedReplyNotFound, InvalidCannedReply, MissingValue
 from channels.outbox import run_delivery
 from channels.registry import configured_platforms
 from channels.settings import get_channel_queue_settings
@@ -25,6 +26,7 @@ from gateway.routes import (
     admin,
     audit,
     auth,
+    canned,
     channels,
     chat,
     conversations,
@@ -60,6 +62,9 @@ LEARNING_ERRORS = {
 #: Errors of the account endpoints (handoff package): status and code by exception class.
 ACCOUNT_ERRORS = {UserNotFound: (404, "user_not_found"), UserExists: (409, "user_exists"),
                   WeakPassword: (422, "weak_password")}
+#: Errors of the canned replies (canned package).
+CANNED_ERRORS = {CannedReplyNotFound: (404, "canned_reply_not_found"),
+                 InvalidCannedReply: (422, "invalid_canned_reply"), MissingValue: (422, "missing_value")}
 HTTP_ERROR_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
 
 
@@ -133,8 +138,8 @@ def create_app() -> FastAPI:
         description="Multilingual shop assistant: chat, NLU parse, conversations and health.",
         lifespan=lifespan,
     )
-    for module in (chat, parse, conversations, tickets, admin, users, audit, auth, health, pages, widget_socket,
-                   channels):
+    for module in (chat, parse, conversations, tickets, canned, admin, users, audit, auth, health, pages,
+                   widget_socket, channels):
         app.include_router(module.router)
     app.add_middleware(SecurityHeadersMiddleware)
     # The web widget runs on the shop's pages: its HTTP calls (history, polling fallback) are cross-origin.
@@ -174,7 +179,7 @@ def create_app() -> FastAPI:
     async def agent_not_found(_request: Request, error: AgentNotFound) -> JSONResponse:
         return error_response(404, "agent_not_found", f"no agent {error}")
 
-    for account_error, (account_status, account_code) in ACCOUNT_ERRORS.items():
+    for account_error, (account_status, account_code) in (ACCOUNT_ERRORS | CANNED_ERRORS).items():
         app.add_exception_handler(account_error, _account_error_handler(account_status, account_code))
 
     @app.exception_handler(TicketClosed)

@@ -29,11 +29,13 @@ def cmd_db_upgrade(args: argparse.Namespace) -> None:
 
 
 def cmd_shop_seed(args: argparse.Namespace) -> None:
+    from canned.seed import seed_canned_replies
     from shop.seed import seed_demo_shop
 
     upgrade_database()
     with session_scope() as db_session:
         created = seed_demo_shop(db_session)
+        seed_canned_replies(db_session)
     print("Seeded the demo shop." if created else "The shop already has customers; nothing seeded.")
 
 
@@ -142,6 +144,7 @@ def _interrupt(signum, frame) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> None:
+    from canned.seed import seed_canned_replies
     from gateway.settings import get_settings as get_gateway_settings
     from learning.activation import ensure_active_model
     from shop.seed import seed_demo_shop
@@ -158,6 +161,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     with session_scope() as db_session:
         if seed_demo_shop(db_session):
             print("Seeded the demo shop (try `.venv/bin/shopbot shop orders --limit 5`).")
+        seed_canned_replies(db_session)
     try:
         with session_scope() as db_session:
             # The active model version (admins switch it); on the first start, one trained for the current data
