@@ -1,4 +1,4 @@
-"""canned replies
+"""canned replies; the values extracted from each shopper message
 
 Revision ID: 0015
 Revises: 0011
@@ -25,9 +25,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('canned_replies', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_canned_replies_name'), ['name'], unique=True)
+    with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('entities', sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.drop_column('entities')
     with op.batch_alter_table('canned_replies', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_canned_replies_name'))
     op.drop_table('canned_replies')
