@@ -33,6 +33,7 @@ from gateway.routes import (
     health,
     pages,
     parse,
+    privacy,
     tickets,
     users,
     widget_socket,
@@ -43,6 +44,9 @@ from handoff.exceptions import AgentNotFound, TicketClosed, TicketNotFound, User
 from handoff.settings import get_settings as get_handoff_settings
 from learning import jobs as learning_jobs
 from learning.exceptions import LearningError
+from privacy.exceptions import SubjectNotFound
+from privacy.jobs import run_retention
+from privacy.settings import get_settings as get_privacy_settings
 from translation.responses import BOT_LANGUAGE, get_catalog
 from translation.service import get_translation_service
 from translation.settings import get_settings as get_translation_settings
@@ -62,9 +66,10 @@ LEARNING_ERRORS = {
 #: Errors of the account endpoints (handoff package): status and code by exception class.
 ACCOUNT_ERRORS = {UserNotFound: (404, "user_not_found"), UserExists: (409, "user_exists"),
                   WeakPassword: (422, "weak_password")}
-#: Errors of the canned replies (canned package).
+#: Errors of the canned replies and privacy packages.
 CANNED_ERRORS = {CannedReplyNotFound: (404, "canned_reply_not_found"),
-                 InvalidCannedReply: (422, "invalid_canned_reply"), MissingValue: (422, "missing_value")}
+                 InvalidCannedReply: (422, "invalid_canned_reply"), MissingValue: (422, "missing_value"),
+                 SubjectNotFound: (404, "subject_not_found")}
 HTTP_ERROR_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
 
 
@@ -120,9 +125,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         asyncio.create_task(handle_unfinished(get_channel_queue_settings(), rasa=app.state.rasa,
                                               responses=app.state.responses, translator=app.state.translator)),
     ] if platforms else []
+    privacy_settings = get_privacy_settings()
+    retention = (asyncio.create_task(run_retention(privacy_settings))
+                 if privacy_settings.retention_days is not None else None)
     watch_commits()
     live_poll = asyncio.create_task(poll_other_processes(settings.live_poll_seconds))
     yield
+    if retention is not None:
+        retention.cancel()
     jobs.cancel()
     learning_worker.cancel()
     for task in channel_tasks:
@@ -138,7 +148,7 @@ def create_app() -> FastAPI:
         description="Multilingual shop assistant: chat, NLU parse, conversations and health.",
         lifespan=lifespan,
     )
-    for module in (chat, parse, conversations, tickets, canned, admin, users, audit, auth, health, pages,
+    for module in (chat, parse, conversations, tickets, canned, admin, privacy, users, audit, auth, health, pages,
                    widget_socket, channels):
         app.include_router(module.router)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -76,6 +76,19 @@ def export(*, db_session: Session, subject: Subject) -> dict[str, Any]:
     }
 
 
+def record_export(*, db_session: Session, subject: Subject, actor=None, actor_name: str | None = None) -> None:
+    """Audit who exported whose data."""
+    audit.record(db_session=db_session, action="privacy.exported", actor=actor, actor_name=actor_name,
+                 subject_type="customer" if subject.customer_id is not None else "conversation",
+                 subject_id=_audit_subject(subject), details={"conversations": len(subject.conversation_ids)})
+
+
+def _audit_subject(subject: Subject) -> int | None:
+    if subject.customer_id is not None:
+        return subject.customer_id
+    return subject.conversation_ids[0] if subject.conversation_ids else None
+
+
 def erase(*, db_session: Session, subject: Subject, actor=None, actor_name: str | None = None) -> dict[str, int]:
     """Delete or anonymise the shopper's data in every store, in the caller's transaction, with an audit record
     (which names the customer id and the counts, nothing the erasure removed). Call `purge_freed_pages` after
@@ -94,7 +107,7 @@ def erase(*, db_session: Session, subject: Subject, actor=None, actor_name: str 
         counts |= shop_privacy.anonymise(db_session=db_session, customer_id=subject.customer_id)
     audit.record(db_session=db_session, action="privacy.erased", actor=actor, actor_name=actor_name,
                  subject_type="customer" if subject.customer_id is not None else "conversation",
-                 subject_id=subject.customer_id if subject.customer_id is not None else subject.conversation_ids[0],
+                 subject_id=_audit_subject(subject),
                  details=counts)
     return counts
 

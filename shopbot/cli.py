@@ -11,6 +11,7 @@ from database.migrate import upgrade_database
 from database.settings import get_settings as get_database_settings
 from shopbot.learning_cli import add_learning_parsers
 from shopbot.models_cli import add_models_parser
+from shopbot.privacy_cli import add_privacy_parser
 from shopbot.settings import get_settings
 
 
@@ -205,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="create or migrate the database").set_defaults(func=cmd_db_upgrade)
 
     add_models_parser(commands)
+    add_privacy_parser(commands)
 
     users = commands.add_parser("users", help="agent and admin accounts").add_subparsers(dest="users_command",
                                                                                          required=True)
