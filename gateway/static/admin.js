@@ -439,6 +439,6 @@ startConsole({
     : error.message,
   onReady: () => {
     selectTab(tabs.find((t) => t.id === "tab-" + location.hash.slice(1)) || tabs[0], false);
-    attempt(async () => { await loadIntents(); await Promise.all([loadInbox(), loadExamples(), loadJobs(), loadModels()]); });
+    attempt(async () => { await loadIntents(); await Promise.all([loadInbox(), loadExamples(), loadJobs(), loadModels(), loadCanned()]); });
   },
 });

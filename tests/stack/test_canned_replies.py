@@ -71,3 +71,28 @@ def test_agent_picks_a_canned_reply_in_the_console(running_stack, browser, db_se
     expect(page.locator("#transcript")).to_contain_text(f"我们已将订单 {order.number} 的发票", timeout=15_000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "agent_canned_reply.png"), full_page=True)
+
+
+@pytest.mark.browser
+def test_admin_writes_a_canned_reply_in_the_console(running_stack, browser):
+    with session_scope() as session:
+        create_user(db_session=session, name="canned-admin", role="admin", password="canned password")
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(running_stack.url + "/admin#canned")
+    page.fill("#username", "canned-admin")
+    page.fill("#password", "canned password")
+    page.click("#signin")
+    page.click("#tab-canned")
+    # The seeded replies, each written in the 16 languages
+    expect(page.locator("#canned-list tr", has_text="shipment_delayed")).to_contain_text("16 of 16")
+    page.fill("#cr-name", "gift_wrap")
+    page.fill("#cr-en", "Order {order_id} will be gift-wrapped.")
+    page.fill("#cr-zh", "订单 {order_id} 将进行礼品包装。")
+    page.click("#canned-form button[type=submit]")
+    expect(page.locator("#canned-list tr", has_text="gift_wrap")).to_contain_text("2 of 16")
+    # A translation that drops a variable is refused with the reason
+    page.fill("#cr-de", "Wird als Geschenk verpackt.")
+    page.click("#canned-form button[type=submit]")
+    expect(page.locator("#notice")).to_contain_text("same variables")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "admin_canned_replies.png"), full_page=True)
