@@ -3,7 +3,7 @@ for in every table of the database, in Rasa's tracker store and (SQLite) in the 
 
 import json
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import inspect, text
@@ -167,3 +167,19 @@ def test_admins_export_and_erase_over_the_api(console, db_session):
     erased = console.post(f"{path}/erase", json={"customer_id": customer.id, "confirm": True}, headers=auth)
     assert erased.status_code == 200 and erased.json()["erased"]["conversations"] == 2
     assert _rows_mentioning([customer.email, *said]) == []
+
+
+def test_retention_erases_only_conversations_older_than_the_setting(capsys):
+    marker = f"old{secrets.token_hex(4)}"
+    with session_scope() as db_session:
+        for sender, age in ((f"{marker}-old", 40), (f"{marker}-new", 2)):
+            conversation, _ = conversation_service.get_or_create(db_session=db_session, sender_id=sender,
+                                                                 channel="api", language="en")
+            conversation_service.add_message(db_session=db_session, conversation=conversation, role="shopper",
+                                             text=f"{sender} says hello", language="en", intent="greet")
+            db_session.flush()
+            conversation.updated_at = datetime.now(UTC) - timedelta(days=age)
+    shopbot(["privacy", "retain", "--days", "30"])
+    assert "Erased" in capsys.readouterr().out
+    assert _rows_mentioning([f"{marker}-old"]) == []
+    assert _rows_mentioning([f"{marker}-new says hello"]) == ["messages.text: " + f"{marker}-new says hello"]
