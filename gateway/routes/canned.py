@@ -10,6 +10,7 @@ from audit import service as audit
 from canned import service as canned_service
 from canned.exceptions import MissingValue
 from canned.models import CannedReply
+from conversations.intent_names import NOT_TOPICS
 from conversations.models import Conversation
 from gateway.canned_flow import render_for_ticket
 from gateway.deps import CurrentAdmin, CurrentAgent, SessionDep, TranslatorDep
@@ -68,15 +69,17 @@ def list_canned_replies(
 async def suggested_reply(
     ticket_id: str, db_session: SessionDep, agent: CurrentAgent, translator: TranslatorDep
 ) -> dict[str, Any] | None:
-    """For the shopper's last message: the canned reply of its intent filled from the order in question, else the
-    assistant's own answer to it; null when there is neither."""
+    """For the shopper's last question (their last message with a topic, not "a person please" or "yes"): the
+    canned reply of its intent filled from the order in question, else the assistant's own answer to it; null
+    when there is neither."""
     ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
     messages = db_session.get(Conversation, ticket.conversation_id).messages
-    shopper = [index for index, message in enumerate(messages) if message.role == "shopper"]
+    shopper = [index for index, message in enumerate(messages) if message.role == "shopper" and message.intent
+               and message.intent not in NOT_TOPICS and message.intent != "human_handoff"]
     if not shopper:
         return None
     last = messages[shopper[-1]]
-    reply = canned_service.for_intent(db_session=db_session, intent=last.intent) if last.intent else None
+    reply = canned_service.for_intent(db_session=db_session, intent=last.intent)
     if reply is not None:
         try:
             rendered = await render_for_ticket(db_session=db_session, ticket=ticket, reply=reply, order_id=None,

@@ -62,6 +62,9 @@ def test_agent_picks_a_canned_reply_in_the_console(running_stack, browser, db_se
     page.fill("#password", "canned password")
     page.click("#signin")
     page.click(f".ticket[data-id='{ticket_id}']")
+    # The shopper asked about an invoice: the console proposes the invoice reply, filled from that order
+    expect(page.locator("#suggestion")).to_contain_text("invoice_sent")
+    expect(page.locator("#suggestion")).to_contain_text(order.number)
     # Each reply says how it will reach a Chinese shopper before anything is sent
     expect(page.locator("#canned option[value='invoice_sent']")).to_contain_text("written in zh")
     page.select_option("#canned", "invoice_sent")
