@@ -29,6 +29,16 @@ class Inbound:
     #: Telegram: the callback query of a pressed inline button, to be answered.
     callback_id: str | None = None
 
+    def __post_init__(self) -> None:
+        """A webhook whose ids or text are not what the platform documents is refused (ValueError), never stored."""
+        for name in ("message_id", "chat_id", "user_id"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value or len(value) > 256:
+                raise ValueError(f"{name} must be a non-empty string, not {value!r:.40}")
+        for name in ("text", "language_hint", "callback_id"):
+            if not isinstance(getattr(self, name), str | None):
+                raise ValueError(f"{name} must be a string")
+
     @property
     def sender_id(self) -> str:
         return f"{self.channel}:{self.chat_id}"

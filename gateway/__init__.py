@@ -1,1 +1,2 @@
-"""The HTTP front: shopper API and channels, the per-message flow, health and the chat page."""
+"""The HTTP front: the shopper API, the widget and its socket, the channels' webhooks, the agent and admin
+consoles and APIs, and the per-message flow that composes the domain packages."""

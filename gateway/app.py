@@ -6,19 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from canned.exceptions import CannedReplyNotFound, InvalidCannedReply, MissingValue
 from channels.outbox import run_delivery
 from channels.registry import configured_platforms
 from channels.settings import get_channel_queue_settings
-from conversations.exceptions import ConversationNotFound
 from database.core import session_scope
 from gateway.channel_flows import handle_unfinished
-from gateway.exceptions import GatewayError, RetryLater
+from gateway.errors import error_response, install_error_handlers
 from gateway.handoff_jobs import run_handoff_jobs
 from gateway.live import poll_other_processes, watch_commits
 from gateway.rasa_client import RasaClient
@@ -40,11 +35,8 @@ from gateway.routes import (
 )
 from gateway.security_headers import SecurityHeadersMiddleware
 from gateway.settings import get_settings
-from handoff.exceptions import AgentNotFound, TicketClosed, TicketNotFound, UserExists, UserNotFound, WeakPassword
 from handoff.settings import get_settings as get_handoff_settings
 from learning import jobs as learning_jobs
-from learning.exceptions import LearningError
-from privacy.exceptions import SubjectNotFound
 from privacy.jobs import run_retention
 from privacy.settings import get_settings as get_privacy_settings
 from translation.responses import BOT_LANGUAGE, get_catalog
@@ -52,40 +44,6 @@ from translation.service import get_translation_service
 from translation.settings import get_settings as get_translation_settings
 
 logger = logging.getLogger(__name__)
-
-#: Errors of the admin API (learning package): status and code by exception class.
-LEARNING_ERRORS = {
-    "InvalidTrainingData": (422, "invalid_training_data"),
-    "InvalidEvaluationData": (422, "invalid_evaluation_data"),
-    "UnknownIntent": (422, "unknown_intent"),
-    "NotFound": (404, "not_found"),
-    "JobConflict": (409, "job_running"),
-    "ActivationRefused": (409, "activation_refused"),
-    "ModelSwitchFailed": (502, "model_switch_failed"),
-}
-#: Errors of the account endpoints (handoff package): status and code by exception class.
-ACCOUNT_ERRORS = {UserNotFound: (404, "user_not_found"), UserExists: (409, "user_exists"),
-                  WeakPassword: (422, "weak_password")}
-#: Errors of the canned replies and privacy packages.
-CANNED_ERRORS = {CannedReplyNotFound: (404, "canned_reply_not_found"),
-                 InvalidCannedReply: (422, "invalid_canned_reply"), MissingValue: (422, "missing_value"),
-                 SubjectNotFound: (404, "subject_not_found")}
-HTTP_ERROR_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
-
-
-def error_response(status_code: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(status_code=status_code, content={"error": {"code": code, "message": message}},
-                        headers=headers)
-
-
-def _describe(error: dict) -> str:
-    location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
-    if error.get("type") == "json_invalid":
-        return "the request body is not valid JSON"
-    if error.get("type") == "extra_forbidden":
-        return f"unknown field: {location}"
-    return f"{location or 'body'}: {error.get('msg')}"
-
 
 def _report_languages(app: FastAPI) -> None:
     for language in get_translation_settings().languages:
@@ -96,12 +54,6 @@ def _report_languages(app: FastAPI) -> None:
         if app.state.translator.backend_for(src_lang=language, tgt_lang=BOT_LANGUAGE) is None:
             logger.warning("%s: no translation model installed; understood through the multilingual encoder, "
                            "live translation for agents is off (shopbot models download %s)", language, language)
-
-
-def _account_error_handler(status_code: int, code: str):
-    async def handle(_request: Request, error: Exception) -> JSONResponse:
-        return error_response(status_code, code, str(error))
-    return handle
 
 
 @asynccontextmanager
@@ -125,11 +77,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         asyncio.create_task(handle_unfinished(get_channel_queue_settings(), rasa=app.state.rasa,
                                               responses=app.state.responses, translator=app.state.translator)),
     ] if platforms else []
+    watch_commits()
+    live_poll = asyncio.create_task(poll_other_processes(settings.live_poll_seconds))
     privacy_settings = get_privacy_settings()
     retention = (asyncio.create_task(run_retention(privacy_settings))
                  if privacy_settings.retention_days is not None else None)
-    watch_commits()
-    live_poll = asyncio.create_task(poll_other_processes(settings.live_poll_seconds))
     yield
     if retention is not None:
         retention.cancel()
@@ -166,55 +118,7 @@ def create_app() -> FastAPI:
             return error_response(413, "body_too_large", f"request bodies are limited to {limit} bytes")
         return await call_next(request)
 
-    @app.exception_handler(GatewayError)
-    async def gateway_error(_request: Request, error: GatewayError) -> JSONResponse:
-        retry_after = {"Retry-After": str(error.retry_after)} if isinstance(error, RetryLater) else None
-        return error_response(error.status_code, error.code, error.message, headers=retry_after)
-
-    @app.exception_handler(ConversationNotFound)
-    async def conversation_not_found(_request: Request, _error: ConversationNotFound) -> JSONResponse:
-        return error_response(404, "conversation_not_found",
-                              "no such conversation (a conversation needs the secret it was created with)")
-
-    @app.exception_handler(TicketNotFound)
-    async def ticket_not_found(_request: Request, error: TicketNotFound) -> JSONResponse:
-        return error_response(404, "ticket_not_found", f"no ticket {error}")
-
-    @app.exception_handler(LearningError)
-    async def learning_error(_request: Request, error: LearningError) -> JSONResponse:
-        status_code, code = LEARNING_ERRORS.get(type(error).__name__, (422, "invalid_request"))
-        return error_response(status_code, code, str(error))
-
-    @app.exception_handler(AgentNotFound)
-    async def agent_not_found(_request: Request, error: AgentNotFound) -> JSONResponse:
-        return error_response(404, "agent_not_found", f"no agent {error}")
-
-    for account_error, (account_status, account_code) in (ACCOUNT_ERRORS | CANNED_ERRORS).items():
-        app.add_exception_handler(account_error, _account_error_handler(account_status, account_code))
-
-    @app.exception_handler(TicketClosed)
-    async def ticket_closed(_request: Request, error: TicketClosed) -> JSONResponse:
-        return error_response(409, "ticket_closed", f"ticket {error} is closed")
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = error.errors()
-        code = "invalid_json" if any(e.get("type") == "json_invalid" for e in errors) else "invalid_request"
-        return error_response(422 if code == "invalid_request" else 400, code,
-                              "; ".join(_describe(e) for e in errors))
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
-        if error.status_code == 400:  # FastAPI could not decode the body at all (e.g. invalid UTF-8)
-            return error_response(400, "invalid_body", "the request body could not be read as UTF-8 JSON")
-        code = HTTP_ERROR_CODES.get(error.status_code, "http_error")
-        return error_response(error.status_code, code, str(error.detail))
-
-    @app.exception_handler(Exception)
-    async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
-        logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(500, "internal_error", "something went wrong on our side; please try again")
-
+    install_error_handlers(app)
     return app
 
 

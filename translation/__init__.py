@@ -1,1 +1,2 @@
-"""Languages, localized responses and (later) machine translation between the shopper and the bot."""
+"""Languages: detecting the shopper's language, machine translation between the shopper and the bot, and the
+assistant's responses rendered in every configured language."""

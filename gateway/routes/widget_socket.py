@@ -27,6 +27,7 @@ from pydantic import Field, ValidationError
 from conversations import service as conversation_service
 from conversations.exceptions import ConversationNotFound
 from database.core import get_session_factory
+from gateway.errors import describe_validation_errors
 from gateway.exceptions import GatewayError
 from gateway.flows import handle_message_flow
 from gateway.live import live_messages
@@ -64,10 +65,6 @@ def gateway_error_frame(error: GatewayError) -> dict[str, Any]:
 
 NOT_FOUND_FRAME = error_frame("conversation_not_found",
                               "no such conversation (a conversation needs the secret it was created with)")
-
-
-def _describe(error: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'frame'}: {e['msg']}" for e in error.errors())
 
 
 class WidgetConnection:
@@ -119,7 +116,8 @@ class WidgetConnection:
         except (json.JSONDecodeError, RecursionError):
             return await self.send_new_messages(error_frame("invalid_json", "the frame is not valid JSON"))
         except ValidationError as error:
-            return await self.send_new_messages(error_frame("invalid_frame", _describe(error)))
+            frame = error_frame("invalid_frame", describe_validation_errors(error.errors()))
+            return await self.send_new_messages(frame)
         except GatewayError as error:
             return await self.send_new_messages(gateway_error_frame(error))
         state = self.websocket.app.state

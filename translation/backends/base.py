@@ -8,7 +8,8 @@ class TranslationError(Exception):
 
 
 class TranslationBackend(Protocol):
-    #: Short name stored with each translated message ("bergamot", "marian", "ctranslate2", "identity").
+    #: Short name stored with each translated message ("bergamot", "marian", "ctranslate2", "apertium"; the
+    #: service stores "identity" for text that needed no translation).
     name: str
 
     def supports(self, *, src_lang: str, tgt_lang: str) -> bool:
