@@ -16,7 +16,7 @@ test: install browser apertium redis lint typecheck
 
 # The database and end-to-end tests again, against a real PostgreSQL server started for the run.
 test-postgres: install
-	$(VENV)/bin/python -m pytest --postgres tests/shop tests/handoff tests/stack
+	$(VENV)/bin/python -m pytest --postgres tests/shop tests/handoff tests/privacy tests/stack
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -38,7 +38,8 @@ def wake() -> None:
     """Let the delivery job send right away instead of at its next round (safe from any thread)."""
     if _wakeup is not None:
         loop, event = _wakeup
-        loop.call_soon_threadsafe(event.set)
+        if not loop.is_closed():  # the delivery job's loop has ended (its gateway stopped): nothing to wake
+            loop.call_soon_threadsafe(event.set)
 
 
 def enqueue(*, db_session: Session, channel: str, recipient: str, bodies: Sequence[dict[str, Any]]) -> None:

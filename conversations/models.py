@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, false, func
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, false, func
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -44,6 +44,8 @@ class Message(Base):
     language: Mapped[str] = mapped_column(String(8))
     intent: Mapped[str | None] = mapped_column(String(64))
     confidence: Mapped[float | None] = mapped_column(Float)
+    #: The values the NLU extracted from a shopper message: [{"entity": "order_id", "value": "1000003"}, ...].
+    entities: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     response_key: Mapped[str | None] = mapped_column(String(64))
     #: How the other-language text was made: "localized" (a team translation), an MT backend, or None.
     translation_backend: Mapped[str | None] = mapped_column(String(32))

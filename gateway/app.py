@@ -23,6 +23,7 @@ from gateway.routes import (
     analytics,
     audit,
     auth,
+    canned,
     channels,
     chat,
     conversations,
@@ -30,6 +31,7 @@ from gateway.routes import (
     metrics,
     pages,
     parse,
+    privacy,
     tickets,
     users,
     widget_socket,
@@ -38,6 +40,8 @@ from gateway.security_headers import SecurityHeadersMiddleware
 from gateway.settings import get_settings
 from handoff.settings import get_settings as get_handoff_settings
 from learning import jobs as learning_jobs
+from privacy.jobs import run_retention
+from privacy.settings import get_settings as get_privacy_settings
 from translation.responses import BOT_LANGUAGE, get_catalog
 from translation.service import get_translation_service
 from translation.settings import get_settings as get_translation_settings
@@ -80,8 +84,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     live_poll = asyncio.create_task(poll_other_processes(settings.live_poll_seconds))
     replay = asyncio.create_task(run_replay(settings, rasa=app.state.rasa, responses=app.state.responses,
                                             translator=app.state.translator))
+    privacy_settings = get_privacy_settings()
+    retention = (asyncio.create_task(run_retention(privacy_settings))
+                 if privacy_settings.retention_days is not None else None)
     yield
     replay.cancel()
+    if retention is not None:
+        retention.cancel()
     jobs.cancel()
     learning_worker.cancel()
     for task in channel_tasks:
@@ -97,8 +106,8 @@ def create_app() -> FastAPI:
         description="Multilingual shop assistant: chat, NLU parse, conversations and health.",
         lifespan=lifespan,
     )
-    for module in (chat, parse, conversations, tickets, admin, users, audit, auth, health, pages, widget_socket,
-                   channels, analytics, metrics):
+    for module in (chat, parse, conversations, tickets, canned, admin, privacy, users, audit, auth, health, pages,
+                   widget_socket, channels, analytics, metrics):
         app.include_router(module.router)
     app.add_middleware(SecurityHeadersMiddleware)
     # The web widget runs on the shop's pages: its HTTP calls (history, polling fallback) are cross-origin.

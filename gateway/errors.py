@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from canned.exceptions import CannedReplyNotFound, InvalidCannedReply, MissingValue
 from conversations.exceptions import ConversationNotFound
 from gateway.exceptions import GatewayError, RetryLater
 from handoff.exceptions import AgentNotFound, TicketClosed, TicketNotFound, UserExists, UserNotFound, WeakPassword
@@ -26,6 +27,7 @@ from learning.exceptions import (
     NotFound,
     UnknownIntent,
 )
+from privacy.exceptions import SubjectNotFound
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +50,10 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str, Callable[[Exception], str]]
     JobConflict: (409, "job_running", str),
     ActivationRefused: (409, "activation_refused", str),
     ModelSwitchFailed: (502, "model_switch_failed", str),
+    CannedReplyNotFound: (404, "canned_reply_not_found", lambda error: f"no canned reply {error}"),
+    InvalidCannedReply: (422, "invalid_canned_reply", str),
+    MissingValue: (422, "missing_value", str),
+    SubjectNotFound: (404, "subject_not_found", str),
 }
 HTTP_ERROR_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
 

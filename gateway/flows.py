@@ -66,6 +66,12 @@ def public_intent_name(name: str | None) -> str | None:
     return OUT_OF_SCOPE if name == FALLBACK_INTENT else name
 
 
+def extracted_values(parse: dict) -> list[dict[str, str]]:
+    """The entities of a parse as agents read them (name and value only)."""
+    return [{"entity": str(e["entity"]), "value": str(e["value"])} for e in parse.get("entities") or []
+            if e.get("entity") and e.get("value") is not None]
+
+
 def nlu_metadata(text: str, language: str) -> dict[str, str]:
     """What the NLU components read besides the text Rasa gets: the shopper's own words and their language."""
     return {"language": language, "original_text": text}
@@ -234,6 +240,7 @@ async def answer_flow(
         intent = parse.get("intent") or {}
         shopper_message.intent = public_intent_name(intent.get("name"))
         shopper_message.confidence = intent.get("confidence")
+        shopper_message.entities = extracted_values(parse)
     apply_language_request(parse, conversation)
     language = conversation.language
 

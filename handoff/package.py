@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from conversations.intent_names import NOT_TOPICS, human_name
 from conversations.models import Conversation, Message
 from handoff.settings import get_settings
 from shop.schemas import CustomerRead, OrderRead
@@ -38,7 +39,8 @@ def _order(order: OrderRead) -> dict[str, Any]:
 
 def _message(message: Message) -> dict[str, Any]:
     return {"id": message.id, "role": message.role, "text": message.text, "text_en": message.text_en,
-            "language": message.language, "intent": message.intent, "confidence": message.confidence,
+            "language": message.language, "intent": message.intent, "intent_name": human_name(message.intent),
+            "confidence": message.confidence, "entities": message.entities or [],
             "created_at": message.created_at.isoformat() if message.created_at else None}
 
 
@@ -75,8 +77,8 @@ def summary(customer: CustomerRead | None, language: str, reason: str, transcrip
             orders: list[OrderRead]) -> str:
     """A short English summary an agent reads first (template, no model)."""
     who = f"{customer.name} ({customer.country})" if customer else "An unidentified shopper"
-    intents = Counter(m.intent for m in transcript if m.role == "shopper" and m.intent not in (None, "out_of_scope"))
-    topics = ", ".join(name.replace("_", " ") for name, _ in intents.most_common(3))
+    intents = Counter(m.intent for m in transcript if m.role == "shopper" and m.intent and m.intent not in NOT_TOPICS)
+    topics = ", ".join(human_name(name).lower() for name, _ in intents.most_common(3))
     topics = topics or "nothing the assistant understood"
     latest = max(orders, key=lambda o: o.placed_at) if orders else None
     orders_text = (f" {len(orders)} orders; latest {latest.number} ({latest.status}, {latest.total} {latest.currency})."

@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 import audit.models  # noqa: F401
+import canned.models  # noqa: F401
 import channels.models  # noqa: F401  (registers the tables)
 import conversations.models  # noqa: F401
 import csat.models  # noqa: F401

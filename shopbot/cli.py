@@ -11,6 +11,7 @@ from database.migrate import upgrade_database
 from database.settings import get_settings as get_database_settings
 from shopbot.learning_cli import add_learning_parsers
 from shopbot.models_cli import add_models_parser
+from shopbot.privacy_cli import add_privacy_parser
 from shopbot.settings import get_settings
 
 
@@ -38,6 +39,7 @@ def _seed_demo_history(db_session) -> None:
 
 
 def cmd_shop_seed(args: argparse.Namespace) -> None:
+    from canned.seed import seed_canned_replies
     from shop.seed import seed_demo_shop
 
     upgrade_database()
@@ -45,6 +47,7 @@ def cmd_shop_seed(args: argparse.Namespace) -> None:
         created = seed_demo_shop(db_session)
         if created:
             _seed_demo_history(db_session)
+        seed_canned_replies(db_session)
     print("Seeded the demo shop." if created else "The shop already has customers; nothing seeded.")
 
 
@@ -153,6 +156,7 @@ def _interrupt(signum, frame) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> None:
+    from canned.seed import seed_canned_replies
     from gateway.settings import get_settings as get_gateway_settings
     from learning.activation import ensure_active_model
     from runtime.processes import Stack, StartupFailed
@@ -170,6 +174,7 @@ def cmd_run(args: argparse.Namespace) -> None:
         if seed_demo_shop(db_session):
             _seed_demo_history(db_session)
             print("Seeded the demo shop (try `.venv/bin/shopbot shop orders --limit 5`).")
+        seed_canned_replies(db_session)
     try:
         with session_scope() as db_session:
             # The active model version (admins switch it); on the first start, one trained for the current data
@@ -213,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="create or migrate the database").set_defaults(func=cmd_db_upgrade)
 
     add_models_parser(commands)
+    add_privacy_parser(commands)
 
     users = commands.add_parser("users", help="agent and admin accounts").add_subparsers(dest="users_command",
                                                                                          required=True)

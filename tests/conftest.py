@@ -37,6 +37,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def seeded_database() -> str:
+    from canned.seed import seed_canned_replies
     from database.core import session_scope
     from database.migrate import upgrade_database
     from shop.seed import seed_demo_shop
@@ -44,6 +45,7 @@ def seeded_database() -> str:
     upgrade_database()
     with session_scope() as db_session:
         seed_demo_shop(db_session)
+        seed_canned_replies(db_session)
     return os.environ["DATABASE_URL"]
 
 

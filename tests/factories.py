@@ -19,16 +19,18 @@ def any_customer(db_session: Session) -> Customer:
     return customer
 
 
-def open_ticket(db_session: Session, sender_id: str, language: str = "en"):
-    """A committed ticket for a new conversation of an unidentified shopper."""
+def open_ticket(db_session: Session, sender_id: str, language: str = "en", *, customer_id: int | None = None,
+                text: str = "I want to talk to a person", intent: str | None = None):
+    """A committed ticket for a new conversation (of an unidentified shopper unless `customer_id` is given)."""
     from handoff import service as handoff_service
     from shop.source import SqlOrderSource
 
     conversation, _ = conversation_service.get_or_create(db_session=db_session, sender_id=sender_id, channel="api",
                                                          language=language)
+    conversation.customer_id = customer_id
     conversation_service.add_message(db_session=db_session, conversation=conversation, role="shopper",
-                                     text="I want to talk to a person", language=language)
-    ticket = handoff_service.create(db_session=db_session, conversation=conversation, customer_id=None,
+                                     text=text, language=language, intent=intent)
+    ticket = handoff_service.create(db_session=db_session, conversation=conversation, customer_id=customer_id,
                                     reason="shopper_request", source=SqlOrderSource(db_session))
     db_session.commit()
     return ticket

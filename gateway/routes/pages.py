@@ -10,7 +10,9 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 #: The console pages' CSS and JavaScript (shared, and each page's own: no inline scripts), served under /static/.
 SHARED_ASSETS = {"console.css": "text/css; charset=utf-8", "console.js": "text/javascript; charset=utf-8",
                  "agent.js": "text/javascript; charset=utf-8", "admin.js": "text/javascript; charset=utf-8",
-                 "analytics.js": "text/javascript; charset=utf-8"}
+                 "analytics.js": "text/javascript; charset=utf-8",
+                 "agent_canned.js": "text/javascript; charset=utf-8",
+                 "admin_canned.js": "text/javascript; charset=utf-8"}
 
 router = APIRouter(include_in_schema=False)
 

@@ -8,15 +8,17 @@ from typing import Annotated, Any
 from anyio import to_thread
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from audit import service as audit
+from canned import service as canned_service
 from channels import outbox as channel_outbox
 from conversations import service as conversation_service
 from conversations.models import Conversation
 from conversations.schemas import MessageRead
 from database.core import get_session_factory
 from gateway import csat_flows
+from gateway.canned_flow import render_for_ticket
 from gateway.deps import CurrentAdmin, CurrentAgent, ResponsesDep, SessionDep, TranslatorDep
 from gateway.replies import render_reply, store_reply
 from gateway.schemas import RowId
@@ -45,6 +47,40 @@ class AgentText(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     text: str = Field(min_length=1, max_length=4000)
+
+
+class AgentReply(BaseModel):
+    """Either the agent's own English text, or a canned reply filled from one of the shopper's orders (by
+    default the order in question)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    text: str | None = Field(default=None, min_length=1, max_length=4000)
+    canned_reply: str | None = Field(default=None, min_length=1, max_length=80)
+    order_id: str | None = Field(default=None, min_length=1, max_length=40)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "AgentReply":
+        if (self.text is None) == (self.canned_reply is None):
+            raise ValueError("send either text or canned_reply")
+        if self.order_id is not None and self.canned_reply is None:
+            raise ValueError("order_id goes with canned_reply")
+        return self
+
+
+async def _outgoing(db_session, ticket: Ticket, body: AgentReply, translator: TranslationService) -> dict[str, Any]:
+    """What the shopper receives for the reply: text, its English, and how it was made."""
+    if body.canned_reply is not None:
+        reply = canned_service.get_by_name_or_raise(db_session=db_session, name=body.canned_reply)
+        rendered = await render_for_ticket(db_session=db_session, ticket=ticket, reply=reply,
+                                           order_id=body.order_id, translator=translator)
+        return {"text": rendered.text, "text_en": rendered.text_en, "delivery": rendered.delivery,
+                "backend": rendered.backend, "milliseconds": rendered.milliseconds}
+    shown = await _for_shopper(translator, body.text, ticket.language)
+    translated = shown is not None and shown.backend != "identity"
+    return {"text": shown.text if shown else body.text, "text_en": body.text,
+            "delivery": "machine_translation" if translated else "english",
+            "backend": shown.backend if shown else None, "milliseconds": shown.milliseconds if shown else None}
 
 
 async def _for_shopper(translator: TranslationService, text: str, language: str) -> Translation | None:
@@ -121,35 +157,39 @@ def assign_ticket(ticket_id: str, body: Assignment, db_session: SessionDep, admi
 
 @router.post("/{ticket_id}/preview")
 async def preview_reply(
-    ticket_id: str, body: AgentText, db_session: SessionDep, agent: CurrentAgent, translator: TranslatorDep
+    ticket_id: str, body: AgentReply, db_session: SessionDep, agent: CurrentAgent, translator: TranslatorDep
 ) -> dict[str, Any]:
-    """What the shopper would receive, and its translation back into English, before sending."""
+    """What the shopper would receive, how it is made (`delivery`: written, machine_translation or english)
+    and its machine translation back into English, before sending."""
     ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
-    shown = await _for_shopper(translator, body.text, ticket.language)
-    back = await to_thread.run_sync(lambda: translator.translate(shown.text, src_lang=ticket.language,
-                                                                 tgt_lang=BOT_LANGUAGE)) if shown else None
-    return {"language": ticket.language, "translated": shown is not None and ticket.language != BOT_LANGUAGE,
-            "text": shown.text if shown else body.text, "back_translation": back.text if back else None}
+    out = await _outgoing(db_session, ticket, body, translator)
+    translated = out["delivery"] == "machine_translation"
+    back = await to_thread.run_sync(lambda: translator.translate(out["text"], src_lang=ticket.language,
+                                                                 tgt_lang=BOT_LANGUAGE)) if translated else None
+    return {"language": ticket.language, "translated": translated, "delivery": out["delivery"],
+            "text": out["text"], "text_en": out["text_en"], "back_translation": back.text if back else None}
 
 
 @router.post("/{ticket_id}/messages", response_model=MessageRead)
 async def reply_to_shopper(
-    ticket_id: str, body: AgentText, db_session: SessionDep, agent: CurrentAgent, translator: TranslatorDep
+    ticket_id: str, body: AgentReply, db_session: SessionDep, agent: CurrentAgent, translator: TranslatorDep
 ):
     """The agent's reply, translated into the shopper's language (order numbers protected); without a
-    translation model for that language the shopper receives the English text."""
+    translation model for that language the shopper receives the English text. A canned reply arrives as
+    written for the shopper's language, its values filled from the order and formatted for their locale."""
     ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
     if ticket.status == "closed":
         raise handoff_service.TicketClosed(ticket.id)
-    shown = await _for_shopper(translator, body.text, ticket.language)
+    out = await _outgoing(db_session, ticket, body, translator)
     message = conversation_service.add_message(
         db_session=db_session, conversation=_conversation(db_session, ticket), role="agent",
-        text=shown.text if shown else body.text, text_en=body.text, language=ticket.language,
-        translation_backend=shown.backend if shown else None, translation_ms=shown.milliseconds if shown else None,
+        text=out["text"], text_en=out["text_en"], language=ticket.language,
+        translation_backend=out["backend"], translation_ms=out["milliseconds"],
     )
     channel_outbox.enqueue_message(db_session=db_session, conversation=message.conversation, text=message.text)
     db_session.flush()
-    _record(db_session, "ticket.replied", agent, ticket, message_id=message.id)
+    _record(db_session, "ticket.replied", agent, ticket, message_id=message.id,
+            **({"canned_reply": body.canned_reply} if body.canned_reply else {}))
     db_session.commit()
     return message
 

@@ -439,7 +439,7 @@ startConsole({
     : error.message,
   onReady: () => {
     selectTab(tabs.find((t) => t.id === "tab-" + location.hash.slice(1)) || tabs[0], false);
-    attempt(async () => { await loadIntents(); await Promise.all([loadInbox(), loadExamples(), loadJobs(), loadModels()]); });
+    attempt(async () => { await loadIntents(); await Promise.all([loadInbox(), loadExamples(), loadJobs(), loadModels(), loadCanned()]); });
     attempt(loadAnalytics);
     $("an-refresh").onclick = () => attempt(loadAnalytics);
     $("an-csv").onclick = () => attempt(downloadAnalyticsCsv);

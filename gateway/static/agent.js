@@ -19,10 +19,20 @@ async function loadQueue() {
   });
 }
 
+const VALUE_NAMES = {order_id: "order number", email: "e-mail", amount: "amount", language: "language"};
+
+/* What the assistant understood from a shopper message, in English: intent, confidence, extracted values. */
+function understood(m) {
+  if (m.role !== "shopper" || !m.intent_name) return "";
+  const values = (m.entities || []).map((e) => `${esc(VALUE_NAMES[e.entity] || e.entity)} ${esc(e.value)}`);
+  const confidence = m.confidence == null ? "" : ` · ${Math.round(m.confidence * 100)}% sure`;
+  return `<div class="understood">${esc(m.intent_name)}${confidence}${values.length ? " · " + values.join(", ") : ""}</div>`;
+}
+
 function line(m, rtl) {
   return `<div class="line"><span class="role">${esc(m.role)}</span>
-    <span ${rtl ? 'dir="rtl"' : ""}>${esc(m.text)}${m.intent ? ` <span class="badge">${esc(m.intent)}</span>` : ""}</span>
-    <span class="en">${m.text_en ? esc(m.text_en) : '<span class="muted">(no English yet)</span>'}</span></div>`;
+    <span ${rtl ? 'dir="rtl"' : ""}>${esc(m.text)}</span>
+    <span class="en">${m.text_en ? esc(m.text_en) : '<span class="muted">(no English yet)</span>'}${understood(m)}</span></div>`;
 }
 
 async function openTicket(id) {
@@ -54,7 +64,8 @@ async function openTicket(id) {
     <section class="wide"><h2>Reply in English</h2>
       <label for="reply" hidden>Reply</label><textarea id="reply" placeholder="Write in English; the shopper receives it in ${esc(t.language)}."></textarea>
       <div><button id="preview-btn" class="secondary">Preview translation</button> <button id="send">Send</button></div>
-      <div id="preview" aria-live="polite"></div></section>`;
+      <div id="preview" aria-live="polite"></div></section>
+    <section class="wide"><h2>Canned replies</h2><div id="canned-panel"></div></section>`;
   for (const m of t.messages) { $("transcript").insertAdjacentHTML("beforeend", line(m, rtl)); state.lastId = m.id; }
   $("claim").onclick = async () => { await api(`/api/v1/tickets/${id}/claim`, {method: "POST"}); loadQueue(); };
   $("close").onclick = async () => { await api(`/api/v1/tickets/${id}/close`, {method: "POST"}); loadQueue(); };
@@ -69,6 +80,7 @@ async function openTicket(id) {
           $("reply").value = ""; $("preview").textContent = ""; }
     catch (error) { $("preview").innerHTML = `<span class="error">${esc(error.message)}</span>`; }
   };
+  setupCanned(t, rtl);
   follow(id, rtl);
   loadQueue();
 }

@@ -1,0 +1,1 @@
+"""Shoppers' data rights: export everything held about one shopper, erase it from every store, retention."""
