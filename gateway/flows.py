@@ -243,6 +243,8 @@ async def answer_flow(
         shopper_message.entities = extracted_values(parse)
     apply_language_request(parse, conversation)
     language = conversation.language
+    # (committed before the await below: on SQLite an open write would stop every other turn's writes)
+    db_session.commit()
 
     # Render the replies in the shopper's language and store them
     replies = await to_thread.run_sync(lambda: render_bot_messages(
