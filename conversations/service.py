@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -145,3 +146,11 @@ def senders_with_messages_after(*, db_session: Session, after_id: int) -> set[st
     """The sender ids of the conversations with messages after `after_id`."""
     query = select(Conversation.sender_id).join(Message).where(Message.id > after_id).distinct()
     return set(db_session.scalars(query))
+
+
+def last_shopper_message_at(*, db_session: Session, conversation_id: int) -> datetime | None:
+    """When the shopper last wrote in the conversation (messaging channels' service windows start there)."""
+    query = select(func.max(Message.created_at)).where(Message.conversation_id == conversation_id,
+                                                       Message.role == "shopper")
+    moment = db_session.scalar(query)
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

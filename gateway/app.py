@@ -31,6 +31,7 @@ from gateway.routes import (
     health,
     pages,
     parse,
+    shop_events,
     tickets,
     users,
     widget_socket,
@@ -41,6 +42,8 @@ from handoff.exceptions import AgentNotFound, TicketClosed, TicketNotFound, User
 from handoff.settings import get_settings as get_handoff_settings
 from learning import jobs as learning_jobs
 from learning.exceptions import LearningError
+from proactive.exceptions import BadEventSignature, EventsNotConfigured, InvalidEvent
+from proactive.jobs import run_proactive_jobs
 from translation.responses import BOT_LANGUAGE, get_catalog
 from translation.service import get_translation_service
 from translation.settings import get_settings as get_translation_settings
@@ -60,6 +63,9 @@ LEARNING_ERRORS = {
 #: Errors of the account endpoints (handoff package): status and code by exception class.
 ACCOUNT_ERRORS = {UserNotFound: (404, "user_not_found"), UserExists: (409, "user_exists"),
                   WeakPassword: (422, "weak_password")}
+#: Errors of the shop-events endpoint (proactive package).
+SHOP_EVENT_ERRORS = {EventsNotConfigured: (404, "shop_events_not_configured"),
+                     BadEventSignature: (403, "invalid_signature"), InvalidEvent: (422, "invalid_event")}
 HTTP_ERROR_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
 
 
@@ -115,6 +121,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         asyncio.create_task(handle_unfinished(get_channel_queue_settings(), rasa=app.state.rasa,
                                               responses=app.state.responses, translator=app.state.translator)),
     ] if platforms else []
+    proactive_jobs = asyncio.create_task(run_proactive_jobs())
     watch_commits()
     live_poll = asyncio.create_task(poll_other_processes(settings.live_poll_seconds))
     yield
@@ -123,6 +130,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     for task in channel_tasks:
         task.cancel()
     live_poll.cancel()
+    proactive_jobs.cancel()
     await app.state.rasa.close()
 
 
@@ -134,7 +142,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     for module in (chat, parse, conversations, tickets, admin, users, audit, auth, health, pages, widget_socket,
-                   channels):
+                   channels, shop_events):
         app.include_router(module.router)
     app.add_middleware(SecurityHeadersMiddleware)
     # The web widget runs on the shop's pages: its HTTP calls (history, polling fallback) are cross-origin.
@@ -174,7 +182,7 @@ def create_app() -> FastAPI:
     async def agent_not_found(_request: Request, error: AgentNotFound) -> JSONResponse:
         return error_response(404, "agent_not_found", f"no agent {error}")
 
-    for account_error, (account_status, account_code) in ACCOUNT_ERRORS.items():
+    for account_error, (account_status, account_code) in (ACCOUNT_ERRORS | SHOP_EVENT_ERRORS).items():
         app.add_exception_handler(account_error, _account_error_handler(account_status, account_code))
 
     @app.exception_handler(TicketClosed)

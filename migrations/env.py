@@ -8,6 +8,7 @@ import channels.models  # noqa: F401  (registers the tables)
 import conversations.models  # noqa: F401
 import handoff.models  # noqa: F401
 import learning.models  # noqa: F401
+import proactive.models  # noqa: F401
 import shop.models  # noqa: F401
 import translation.models  # noqa: F401
 from database.core import Base, get_engine
