@@ -42,6 +42,7 @@ from handoff.exceptions import AgentNotFound, TicketClosed, TicketNotFound, User
 from handoff.settings import get_settings as get_handoff_settings
 from learning import jobs as learning_jobs
 from learning.exceptions import LearningError
+from proactive.channel_rules import OutsideWindow
 from proactive.exceptions import BadEventSignature, EventsNotConfigured, InvalidEvent
 from proactive.jobs import run_proactive_jobs
 from translation.responses import BOT_LANGUAGE, get_catalog
@@ -184,6 +185,12 @@ def create_app() -> FastAPI:
 
     for account_error, (account_status, account_code) in (ACCOUNT_ERRORS | SHOP_EVENT_ERRORS).items():
         app.add_exception_handler(account_error, _account_error_handler(account_status, account_code))
+
+    @app.exception_handler(OutsideWindow)
+    async def outside_window(_request: Request, error: OutsideWindow) -> JSONResponse:
+        templates = f" Templates for this shopper: {', '.join(error.templates)}." if error.templates else ""
+        return JSONResponse(status_code=409, content={"error": {
+            "code": "outside_service_window", "message": f"{error}{templates}", "templates": error.templates}})
 
     @app.exception_handler(TicketClosed)
     async def ticket_closed(_request: Request, error: TicketClosed) -> JSONResponse:
