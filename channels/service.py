@@ -78,3 +78,9 @@ def link_customer(*, db_session: Session, channel: str, channel_user_id: str, cu
     link = ChannelLink(channel=channel, channel_user_id=channel_user_id, customer_id=customer_id)
     db_session.add(link)
     return link
+
+
+def latest_link_of_customer(*, db_session: Session, customer_id: int) -> ChannelLink | None:
+    """The channel user most recently identified as the customer (where a message to them goes)."""
+    query = select(ChannelLink).where(ChannelLink.customer_id == customer_id).order_by(ChannelLink.id.desc())
+    return db_session.scalars(query.limit(1)).first()

@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+from datetime import UTC, datetime
 
 from sqlalchemy import false, func, select
 from sqlalchemy.exc import IntegrityError
@@ -167,3 +168,11 @@ def stored_messages(*, db_session: Session, conversation_id: int, before_id: int
     if before_id is not None:
         query = query.where(Message.id < before_id)
     return list(db_session.scalars(query.order_by(Message.id)))
+
+
+def last_shopper_message_at(*, db_session: Session, conversation_id: int) -> datetime | None:
+    """When the shopper last wrote in the conversation (messaging channels' service windows start there)."""
+    query = select(func.max(Message.created_at)).where(Message.conversation_id == conversation_id,
+                                                       Message.role == "shopper")
+    moment = db_session.scalar(query)
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

@@ -32,6 +32,7 @@ from gateway.routes import (
     pages,
     parse,
     privacy,
+    shop_events,
     tickets,
     users,
     widget_socket,
@@ -42,6 +43,7 @@ from handoff.settings import get_settings as get_handoff_settings
 from learning import jobs as learning_jobs
 from privacy.jobs import run_retention
 from privacy.settings import get_settings as get_privacy_settings
+from proactive.jobs import run_proactive_jobs
 from translation.responses import BOT_LANGUAGE, get_catalog
 from translation.service import get_translation_service
 from translation.settings import get_settings as get_translation_settings
@@ -80,6 +82,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         asyncio.create_task(handle_unfinished(get_channel_queue_settings(), rasa=app.state.rasa,
                                               responses=app.state.responses, translator=app.state.translator)),
     ] if platforms else []
+    proactive_jobs = asyncio.create_task(run_proactive_jobs())
     watch_commits()
     live_poll = asyncio.create_task(poll_other_processes(settings.live_poll_seconds))
     replay = asyncio.create_task(run_replay(settings, rasa=app.state.rasa, responses=app.state.responses,
@@ -96,6 +99,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     for task in channel_tasks:
         task.cancel()
     live_poll.cancel()
+    proactive_jobs.cancel()
     await app.state.rasa.close()
 
 
@@ -107,7 +111,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     for module in (chat, parse, conversations, tickets, canned, admin, privacy, users, audit, auth, health, pages,
-                   widget_socket, channels, analytics, metrics):
+                   widget_socket, channels, analytics, metrics, shop_events):
         app.include_router(module.router)
     app.add_middleware(SecurityHeadersMiddleware)
     # The web widget runs on the shop's pages: its HTTP calls (history, polling fallback) are cross-origin.

@@ -22,6 +22,7 @@ from gateway.rasa_client import RasaClient, latest_slot_value
 from gateway.replies import render_reply, store_reply
 from gateway.schemas import ChatRequest
 from gateway.settings import get_settings
+from proactive import flows as proactive_flows
 from shop.auth import create_customer_token
 from translation.responses import BOT_LANGUAGE, ResponseCatalog
 from translation.service import TranslationService
@@ -79,6 +80,11 @@ async def channel_message_flow(
             answer_unreadable(db_session=db_session, conversation=conversation, kind=inbound.kind,
                               responses=responses, translator=translator)
             db_session.commit()
+            return
+
+        # An answer to a proactive message (a COD confirmation, "stop") is handled there
+        if await proactive_flows.answer_flow(db_session=db_session, conversation=conversation, text=inbound.text,
+                                             parser=rasa):
             return
 
         # A linked channel user is vouched for like a logged-in shopper of the shop

@@ -28,6 +28,7 @@ from learning.exceptions import (
     UnknownIntent,
 )
 from privacy.exceptions import SubjectNotFound
+from proactive.channel_rules import OutsideWindow
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,14 @@ async def _gateway_error(_request: Request, error: Exception) -> JSONResponse:
     return error_response(error.status_code, error.code, error.message, headers=retry_after)
 
 
+async def _outside_window(_request: Request, error: Exception) -> JSONResponse:
+    """An agent's reply a messaging platform would refuse now; the templates that may be sent instead."""
+    assert isinstance(error, OutsideWindow)
+    templates = f" Templates for this shopper: {', '.join(error.templates)}." if error.templates else ""
+    return JSONResponse(status_code=409, content={"error": {
+        "code": "outside_service_window", "message": f"{error}{templates}", "templates": error.templates}})
+
+
 async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     errors = error.errors()
@@ -114,6 +123,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(GatewayError, _gateway_error)
     for exception_type, (status_code, code, message) in DOMAIN_ERRORS.items():
         app.add_exception_handler(exception_type, _domain_error_handler(status_code, code, message))
+    app.add_exception_handler(OutsideWindow, _outside_window)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -10,6 +10,7 @@ import conversations.models  # noqa: F401
 import csat.models  # noqa: F401
 import handoff.models  # noqa: F401
 import learning.models  # noqa: F401
+import proactive.models  # noqa: F401
 import shop.models  # noqa: F401
 import translation.models  # noqa: F401
 from database.core import Base, get_engine

@@ -37,6 +37,8 @@ class Order(Base):
     shipping_country: Mapped[str] = mapped_column(String(2))
     placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: A cash-on-delivery order the shopper confirmed they still want.
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     customer: Mapped[Customer] = relationship(back_populates="orders")
     items: Mapped[list["OrderItem"]] = relationship(back_populates="order", cascade="all, delete-orphan")

@@ -2,8 +2,9 @@
 
 from datetime import date
 from decimal import Decimal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from database.types import UtcDatetime
 
@@ -63,6 +64,7 @@ class OrderRead(ShopSchema):
     shipping_country: str
     placed_at: UtcDatetime
     cancelled_at: UtcDatetime | None
+    confirmed_at: UtcDatetime | None = None
     items: list[OrderItemRead]
     payments: list[PaymentRead]
     shipments: list[ShipmentRead]
@@ -75,3 +77,20 @@ class OrderRead(ShopSchema):
     @property
     def payment_method(self) -> str | None:
         return self.payments[-1].method if self.payments else None
+
+
+ShopEventType = Literal["order.created", "order.shipped", "order.delayed", "order.delivered"]
+SHOP_EVENT_TYPES: tuple[str, ...] = ShopEventType.__args__
+
+
+class ShopEvent(BaseModel):
+    """What a shop tells the assistant about an order (`POST /api/v1/shop/events`). `data` carries what the
+    messages need: `carrier`, `tracking_number` (shipped, delayed), `estimated_delivery` (delayed)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=128)
+    type: ShopEventType
+    order_number: str = Field(min_length=1, max_length=40)
+    occurred_at: UtcDatetime
+    data: dict[str, Any] = {}

@@ -5,16 +5,17 @@ in `ORDER_SOURCES`; the assistant only ever sees the schemas of `shop.schemas`.
 """
 
 import re
+import uuid
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from shop.enums import CANCELLABLE_STATUSES, OrderStatus, PaymentStatus, RefundStatus
-from shop.exceptions import OrderNotCancellable, OrderNotFound
+from shop.exceptions import OrderNotCancellable, OrderNotConfirmable, OrderNotFound
 from shop.models import Customer, Order, Refund
-from shop.schemas import CustomerRead, OrderRead
+from shop.schemas import CustomerRead, OrderRead, ShopEvent
 
 _NOT_ORDER_CHARS = re.compile(r"[\s#]")
 
@@ -35,6 +36,14 @@ class OrderSource(Protocol):
     def get_customer(self, customer_id: int) -> CustomerRead | None: ...
 
     def cancel_order(self, number: str) -> OrderRead: ...
+
+    def confirm_order(self, number: str) -> OrderRead:
+        """The shopper confirmed a cash-on-delivery order; raises OrderNotFound, or OrderNotConfirmable when it
+        was cancelled or has left the warehouse."""
+
+    def shop_event(self, event_type: str, number: str, *, data: dict[str, Any] | None = None) -> ShopEvent:
+        """The event the shop sends about an order (`POST /api/v1/shop/events`): what a platform adapter
+        builds from its own webhooks (Shopify `orders/create`, `fulfillments/update`, ...)."""
 
 
 def _order_read(order: Order) -> OrderRead:
@@ -95,6 +104,30 @@ class SqlOrderSource:
                 )
         self.db_session.flush()
         return _order_read(order)
+
+    def confirm_order(self, number: str) -> OrderRead:
+        order = self._get(number)
+        if order is None:
+            raise OrderNotFound(number)
+        if order.status not in CANCELLABLE_STATUSES:
+            raise OrderNotConfirmable(order.number, order.status)
+        order.confirmed_at = order.confirmed_at or datetime.now(UTC)
+        self.db_session.flush()
+        return _order_read(order)
+
+    def shop_event(self, event_type: str, number: str, *, data: dict[str, Any] | None = None) -> ShopEvent:
+        order = self.get_order(number)
+        if order is None:
+            raise OrderNotFound(number)
+        shipment = order.latest_shipment
+        facts: dict[str, Any] = {"status": order.status, "payment_method": order.payment_method,
+                                 "total": str(order.total), "currency": order.currency}
+        if shipment is not None:
+            facts |= {"carrier": shipment.carrier, "tracking_number": shipment.tracking_number,
+                      "estimated_delivery": shipment.estimated_delivery.isoformat()
+                      if shipment.estimated_delivery else None}
+        return ShopEvent(id=f"{event_type}:{order.number}:{uuid.uuid4().hex[:12]}", type=event_type,
+                         order_number=order.number, occurred_at=datetime.now(UTC), data=facts | (data or {}))
 
 
 ORDER_SOURCES: dict[str, type] = {"sql": SqlOrderSource}

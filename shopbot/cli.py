@@ -9,6 +9,7 @@ import sys
 from database.core import session_scope
 from database.migrate import upgrade_database
 from database.settings import get_settings as get_database_settings
+from shop.schemas import SHOP_EVENT_TYPES
 from shopbot.learning_cli import add_learning_parsers
 from shopbot.models_cli import add_models_parser
 from shopbot.privacy_cli import add_privacy_parser
@@ -205,6 +206,38 @@ def cmd_run(args: argparse.Namespace) -> None:
         print("Stopped.")
 
 
+def cmd_shop_event(args: argparse.Namespace) -> None:
+    """Emit a shop event the way a shop platform does: signed with SHOP_EVENTS_SECRET, POSTed to the gateway."""
+    import httpx
+
+    from gateway.settings import get_settings as get_gateway_settings
+    from handoff.webhooks import SIGNATURE_HEADER, signature
+    from proactive.settings import get_settings as get_proactive_settings
+    from shop.exceptions import OrderNotFound
+    from shop.settings import get_settings as get_shop_settings
+    from shop.source import get_order_source
+
+    _prepare_local(args)
+    secret = get_proactive_settings().shop_events_secret
+    if secret is None:
+        sys.exit("SHOP_EVENTS_SECRET is not set.")
+    extra = {"estimated_delivery": args.new_date} if args.new_date else {}
+    with session_scope() as db_session:
+        try:
+            event = get_order_source(db_session, get_shop_settings().order_source).shop_event(
+                args.type, args.order, data=extra)
+        except OrderNotFound:
+            sys.exit(f"No order {args.order} (shopbot shop orders).")
+    body = event.model_dump_json().encode()
+    url = args.gateway or f"http://{get_gateway_settings().host}:{get_gateway_settings().port}"
+    response = httpx.post(f"{url}/api/v1/shop/events", content=body, timeout=30,
+                          headers={"Content-Type": "application/json",
+                                   SIGNATURE_HEADER: signature(body, secret.get_secret_value())})
+    if not response.is_success:
+        sys.exit(f"The gateway refused the event ({response.status_code}): {response.text}")
+    print(f"{event.type} {event.id}: {response.json()['status']}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="shopbot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -245,6 +278,12 @@ def build_parser() -> argparse.ArgumentParser:
     orders.add_argument("--limit", type=int, default=20)
     orders.add_argument("--json", action="store_true")
     orders.set_defaults(func=cmd_shop_orders)
+    event = shop.add_parser("event", help="send a signed shop event about an order to the gateway")
+    event.add_argument("type", choices=SHOP_EVENT_TYPES)
+    event.add_argument("--order", required=True, help="the order number")
+    event.add_argument("--new-date", help="order.delayed: the new delivery date (YYYY-MM-DD)")
+    event.add_argument("--gateway", help="the gateway's URL (default: GATEWAY_HOST and GATEWAY_PORT)")
+    event.set_defaults(func=cmd_shop_event)
     return parser
 
 

@@ -5,7 +5,7 @@ import os
 import secrets
 from pathlib import Path
 
-GENERATED_SECRETS = ["SHOP_CUSTOMER_TOKEN_SECRET"]
+GENERATED_SECRETS = ["SHOP_CUSTOMER_TOKEN_SECRET", "SHOP_EVENTS_SECRET"]
 
 
 def ensure_local_secrets(var_dir: Path) -> list[str]:

@@ -117,6 +117,10 @@ class ResponseCatalog:
                 return self.render(value, language, defaults)
         return str(value)
 
+    def format_value(self, value: Any, language: str) -> str:
+        """One variable as it reads in the language (money, dates, terms), e.g. for a template parameter."""
+        return self._value(value, language, {})
+
     def render(self, payload: dict[str, Any], language: str, defaults: dict[str, Any] | None = None) -> str:
         """The display text of a payload; list `items` are rendered one per line under the main text."""
         defaults = defaults or {}

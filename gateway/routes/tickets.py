@@ -24,6 +24,7 @@ from gateway.replies import render_reply, store_reply
 from gateway.schemas import RowId
 from handoff import service as handoff_service
 from handoff.models import AgentUser, Ticket
+from proactive import channel_rules
 from translation.responses import BOT_LANGUAGE
 from translation.service import Translation, TranslationService
 
@@ -180,6 +181,7 @@ async def reply_to_shopper(
     ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
     if ticket.status == "closed":
         raise handoff_service.TicketClosed(ticket.id)
+    channel_rules.check_agent_reply(db_session=db_session, conversation=_conversation(db_session, ticket))
     out = await _outgoing(db_session, ticket, body, translator)
     message = conversation_service.add_message(
         db_session=db_session, conversation=_conversation(db_session, ticket), role="agent",
