@@ -29,6 +29,7 @@ from learning.exceptions import (
 )
 from privacy.exceptions import SubjectNotFound
 from proactive.channel_rules import OutsideWindow
+from proactive.exceptions import BadEventSignature, EventsNotConfigured, InvalidEvent
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,9 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str, Callable[[Exception], str]]
     InvalidCannedReply: (422, "invalid_canned_reply", str),
     MissingValue: (422, "missing_value", str),
     SubjectNotFound: (404, "subject_not_found", str),
+    EventsNotConfigured: (404, "shop_events_not_configured", str),
+    BadEventSignature: (403, "invalid_signature", str),
+    InvalidEvent: (422, "invalid_event", str),
 }
 HTTP_ERROR_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
 
