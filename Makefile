@@ -1,4 +1,5 @@
 # Two commands for a newcomer: `make run` (set up everything, then start the assistant) and `make test`.
+# `make run` installs every real part the product uses by default (the Rasa and project venvs, Apertium for Spanish).
 SHELL := /bin/bash
 PYTHON311 ?= $(shell command -v python3.11)
 PYTHON310 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python3.10) $(shell command -v python3.10))
@@ -7,7 +8,7 @@ RASA_VENV := .venv-rasa
 
 .PHONY: run test install lint typecheck test-postgres bench browser apertium redis
 
-run: install
+run: install apertium
 	$(VENV)/bin/shopbot run
 
 test: install browser apertium redis lint typecheck

@@ -14,11 +14,13 @@ from audit import service as audit
 from channels import privacy as channel_privacy
 from conversations import privacy as conversation_privacy
 from conversations.models import Conversation
+from csat import privacy as csat_privacy
 from handoff import privacy as ticket_privacy
 from learning import privacy as learning_privacy
 from privacy import tracker
 from privacy.exceptions import SubjectNotFound
 from privacy.subject import Subject
+from proactive import privacy as proactive_privacy
 from shop import privacy as shop_privacy
 from shop.models import Customer
 from translation import privacy as translation_privacy
@@ -73,6 +75,9 @@ def export(*, db_session: Session, subject: Subject) -> dict[str, Any]:
                                            sender_ids=subject.sender_ids),
         "training_examples": learning_privacy.export(db_session=db_session, message_ids=subject.message_ids,
                                                      texts=subject.texts),
+        "satisfaction": csat_privacy.export(db_session=db_session, conversation_ids=subject.conversation_ids),
+        "proactive": proactive_privacy.export(db_session=db_session, customer_id=subject.customer_id,
+                                              sender_ids=subject.sender_ids),
     }
 
 
@@ -102,6 +107,8 @@ def erase(*, db_session: Session, subject: Subject, actor=None, actor_name: str 
                                     sender_ids=subject.sender_ids)
     counts |= learning_privacy.erase(db_session=db_session, message_ids=subject.message_ids, texts=subject.texts)
     counts |= translation_privacy.erase(db_session=db_session, texts=subject.texts)
+    counts |= csat_privacy.erase(db_session=db_session, conversation_ids=subject.conversation_ids)
+    counts |= proactive_privacy.erase(db_session=db_session, sender_ids=subject.sender_ids)
     counts["messages"] = conversation_privacy.anonymise(db_session=db_session, conversations=conversations)
     if subject.customer_id is not None:
         counts |= shop_privacy.anonymise(db_session=db_session, customer_id=subject.customer_id)

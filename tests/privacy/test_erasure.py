@@ -6,15 +6,19 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import inspect, text
+from sqlalchemy import func, inspect, select, text
 
 from channels import outbox as channel_outbox
 from channels import service as channel_service
 from channels.base import Inbound
 from conversations import service as conversation_service
+from csat import service as csat_service
+from csat.models import CsatSurvey
 from database.core import get_engine, session_scope
 from handoff import service as handoff_service
 from learning.examples import ExampleIn, add_examples
+from proactive import outreach as proactive_outreach
+from proactive.models import CodConfirmation, OptOut
 from shop.models import Customer, Order
 from shop.source import SqlOrderSource
 from shopbot.cli import main as shopbot
@@ -34,7 +38,8 @@ _RASA_EVENTS = {
 
 def _a_shopper_with_data_everywhere(marker: str) -> tuple[Customer, list[str]]:
     """A customer with a widget and a Telegram conversation, tracker events, a ticket with a note and helpdesk
-    event, channel link, delivery and outbox, a training example and a cached translation; what they wrote."""
+    event, channel link, delivery and outbox, a training example, a cached translation, a rating with a comment,
+    a cash-on-delivery question and an opt-out; what they wrote."""
     with session_scope() as db_session:
         customer = Customer(name=f"Ada {marker}", email=f"{marker}@example.com", phone="+4915112345",
                             country="DE", language="de")
@@ -79,6 +84,11 @@ def _a_shopper_with_data_everywhere(marker: str) -> tuple[Customer, list[str]]:
                       currency="EUR", total=10, shipping_country="DE",
                       placed_at=datetime.now(UTC))
         db_session.add(order)
+        survey = csat_service.ask(db_session=db_session, conversation=conversations[0], ticket=ticket)
+        csat_service.record(survey=survey, rating=4, comment=f"quick, thanks {marker}")
+        db_session.add(CodConfirmation(order_number=order.number, sender_id=conversations[1].sender_id,
+                                       language="de", asked_at=datetime.now(UTC)))
+        proactive_outreach.opt_out(db_session=db_session, conversation=conversations[1])
     return customer, said
 
 
@@ -123,6 +133,9 @@ def test_export_holds_everything_and_after_erasure_nothing_remains(tmp_path, cap
     assert len(document["channels"]["links"]) == 1 and len(document["channels"]["outbox"]) == 1
     assert document["channels"]["deliveries"][0]["inbound"]["text"] == said[0]
     assert document["training_examples"][0]["text"] == said[0]
+    assert document["satisfaction"][0]["rating"] == 4 and marker in document["satisfaction"][0]["comment"]
+    assert document["proactive"]["cod_confirmations"][0]["status"] == "pending"
+    assert len(document["proactive"]["opt_outs"]) == 1
     assert _rows_mentioning(needles)  # the search finds the data before erasure
 
     shopbot(["privacy", "erase", "--email", customer.email, "--yes"])
@@ -139,6 +152,13 @@ def test_export_holds_everything_and_after_erasure_nothing_remains(tmp_path, cap
         assert kept.email.endswith("@erased.invalid") and len(kept.orders) == 1
         from audit.service import list_events
 
+        # The rating stays for analytics; the opt-out stays so the shop never messages that number again
+        telegram = document["conversations"][1]["sender_id"]
+        rated = db_session.scalars(select(CsatSurvey).where(CsatSurvey.ticket_id == document["tickets"][0]["id"]))
+        assert [(s.rating, s.comment) for s in rated] == [(4, None)]
+        assert db_session.scalar(select(func.count()).select_from(CodConfirmation)
+                                 .where(CodConfirmation.sender_id == telegram)) == 0
+        assert db_session.scalar(select(OptOut.id).where(OptOut.sender_id == telegram)) is not None
         erased = list_events(db_session=db_session, action="privacy.erased")[0]
         assert erased.subject_id == str(customer.id) and erased.details["rasa_events"] == 3
         assert customer.email not in json.dumps(erased.details)

@@ -159,7 +159,9 @@ def test_agent_reply_reaches_the_widget_live(running_stack, page, db_session, ag
     screenshot(page, "widget_handoff.png")
 
     assert httpx.post(f"{running_stack.url}/api/v1/tickets/{ticket.id}/close", headers=auth).status_code == 200
-    expect(widget.replies.last).to_contain_text("I'm the assistant again", timeout=3_000)
+    # Back with the assistant, then asked for a rating (CSAT) in the same push
+    expect(widget.replies.filter(has_text="I'm the assistant again")).to_have_count(1, timeout=3_000)
+    expect(widget.replies.last).to_contain_text("How did we do?", timeout=3_000)
     expect(widget.banner).to_be_hidden()
 
 
