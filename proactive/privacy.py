@@ -6,7 +6,7 @@ keeps an opt-out: it holds only the channel id and is what stops the shop from m
 
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from proactive.models import CodConfirmation, OptOut
@@ -15,7 +15,7 @@ from proactive.models import CodConfirmation, OptOut
 def export(*, db_session: Session, customer_id: int | None, sender_ids: list[str]) -> dict[str, Any]:
     confirmations = db_session.scalars(select(CodConfirmation).where(CodConfirmation.sender_id.in_(sender_ids))
                                        .order_by(CodConfirmation.id)).all() if sender_ids else []
-    conditions = [OptOut.sender_id.in_(sender_ids)] if sender_ids else []
+    conditions: list[ColumnElement[bool]] = [OptOut.sender_id.in_(sender_ids)] if sender_ids else []
     if customer_id is not None:
         conditions.append(OptOut.customer_id == customer_id)
     opt_outs = db_session.scalars(select(OptOut).where(or_(*conditions))).all() if conditions else []
@@ -33,6 +33,8 @@ def export(*, db_session: Session, customer_id: int | None, sender_ids: list[str
 def erase(*, db_session: Session, sender_ids: list[str]) -> dict[str, int]:
     if not sender_ids:
         return {"cod_confirmations": 0}
-    deleted = db_session.execute(delete(CodConfirmation).where(CodConfirmation.sender_id.in_(sender_ids))).rowcount
+    confirmations = db_session.scalars(select(CodConfirmation).where(CodConfirmation.sender_id.in_(sender_ids))).all()
+    for confirmation in confirmations:
+        db_session.delete(confirmation)
     db_session.flush()
-    return {"cod_confirmations": deleted}
+    return {"cod_confirmations": len(confirmations)}
