@@ -6,12 +6,12 @@ PYTHON310 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python3.1
 VENV := .venv
 RASA_VENV := .venv-rasa
 
-.PHONY: run test install lint typecheck test-postgres bench browser apertium redis
+.PHONY: run test install lint typecheck test-postgres bench browser apertium servers
 
 run: install apertium
 	$(VENV)/bin/shopbot run
 
-test: install browser apertium redis lint typecheck
+test: install browser apertium servers lint typecheck
 	$(VENV)/bin/python -m pytest
 	$(MAKE) test-postgres
 
@@ -56,10 +56,11 @@ apertium:
 		(echo "==> Installing Debian's apertium-en-es..." && apt-get update -qq && \
 		 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apertium apertium-en-es)
 
-# Debian's Redis for the tests of counters shared by gateway replicas (started by the tests on free ports).
-redis:
-	@command -v redis-server >/dev/null || (echo "==> Installing Debian's redis-server..." && \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server)
+# Debian's Redis and HAProxy for the tests of replicas (started by the tests on free ports).
+servers:
+	@command -v redis-server >/dev/null && { command -v haproxy || test -x /usr/sbin/haproxy; } >/dev/null || \
+		(echo "==> Installing Debian's redis-server and haproxy..." && apt-get update -qq && \
+		 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server haproxy)
 
 bench: install
 	$(VENV)/bin/python -m bench.run_all

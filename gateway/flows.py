@@ -229,7 +229,6 @@ async def answer_flow(
     metadata = {"gateway_message_id": gateway_message_id, **nlu_metadata(original_text, shopper_message.language),
                 "customer_token": customer_token}
     bot_messages = await rasa.send_message(sender_id=sender_id, text=rasa_text, metadata=metadata)
-    shopper_message.delivered = True
     if not bot_messages:
         logger.warning("the assistant gave no reply to %s (see the action server log)", sender_id)
         bot_messages = [{"custom": {"response": "utter_try_again"}}]
@@ -251,6 +250,7 @@ async def answer_flow(
         bot_messages, language, responses=responses, translator=translator, db_session=db_session))
     for reply in replies:
         store_reply(db_session=db_session, conversation=conversation, reply=reply)
+    shopper_message.delivered = True  # answered, in the same commit as its replies
     conversation.rasa_session_turns += 1
 
     # The assistant asked for a person: open a ticket with the shopper's packaged history, and say when
@@ -384,7 +384,10 @@ async def handle_message_flow(
             shopper_message.text_en = inbound.text
             shopper_message.translation_backend = inbound.backend
             shopper_message.translation_ms = inbound.milliseconds
-        # (committed before Rasa is asked: on SQLite an open write would block Rasa's own tracker writes)
+        # Unanswered until its replies are stored: if this process dies mid-turn, the replay of a running
+        # gateway answers it (committed before Rasa is asked: on SQLite an open write would block Rasa's own
+        # tracker writes)
+        shopper_message.delivered = False
         db_session.commit()
 
         # Answer, in order, what was stored while the assistant was down, then this message; if the assistant

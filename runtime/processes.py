@@ -1,4 +1,5 @@
-"""Start, watch and stop the three processes of the stack: Rasa, the action server and the gateway."""
+"""Start, watch and stop the processes of the stack: Rasa, the action server and the gateway (and, with replicas,
+several of each behind a load balancer)."""
 
 import os
 import signal
@@ -15,6 +16,7 @@ import httpx
 from database.settings import REPO_ROOT
 from gateway.settings import get_settings as get_gateway_settings
 from runtime.environment import rasa_environment
+from runtime.load_balancer import MONITOR_PATH, Pool, haproxy_command, write_config
 from runtime.rasa_endpoints import write_endpoints
 from runtime.supervisor import DEFAULT_BACKOFF, STATUS_PATH_VARIABLE, Backoff, Supervisor
 
@@ -107,9 +109,17 @@ def rasa_model_loaded(response: httpx.Response) -> bool:
     return response.status_code == 200 and bool(response.json().get("model_file"))
 
 
+class ReplicasNeedSharedServers(ValueError):
+    pass
+
+
 @dataclass
 class Stack:
-    """The running assistant. Used by `shopbot run` and by the end-to-end tests (on other ports)."""
+    """The running assistant. Used by `shopbot run` and by the end-to-end tests (on other ports).
+
+    With `replicas` > 1 there are that many Rasa servers, action servers and gateways, each kind behind HAProxy
+    listening on the ports a single stack would use; the replicas share PostgreSQL and Redis.
+    """
 
     model: Path
     database_url: str
@@ -120,55 +130,85 @@ class Stack:
     gateway_port: int = 8000
     rasa_venv: Path = REPO_ROOT / ".venv-rasa"
     extra_env: dict[str, str] = field(default_factory=dict)
+    replicas: int = 1
     services: list[Service] = field(default_factory=list)
 
     def _base_env(self) -> dict[str, str]:
         return {**os.environ, "DATABASE_URL": self.database_url, "PYTHONPATH": str(REPO_ROOT), **self.extra_env}
 
-    def build(self) -> list[Service]:
-        logs = self.var_dir / "logs"
-        endpoints = self.var_dir / f"endpoints-{self.rasa_port}.yml"
-        secrets = write_endpoints(
-            endpoints, database_url=self.database_url,
-            actions_url=f"http://{self.host}:{self.actions_port}/webhook",
+    def _check_replicas(self) -> None:
+        if self.replicas < 1:
+            raise ReplicasNeedSharedServers("replicas must be at least 1")
+        if self.replicas == 1:
+            return
+        if not self.database_url.startswith("postgresql"):
+            raise ReplicasNeedSharedServers("replicas share one PostgreSQL database: set DATABASE_URL=postgresql://...")
+        if not self._base_env().get("REDIS_URL"):
+            raise ReplicasNeedSharedServers("replicas share one Redis (locks, limits, live messages): set REDIS_URL")
+
+    def _rasa(self, name: str, port: int, *, actions_url: str) -> Service:
+        endpoints = self.var_dir / f"endpoints-{port}.yml"
+        secrets = write_endpoints(endpoints, database_url=self.database_url, actions_url=actions_url)
+        return Service(
+            name=name,
+            command=rasa_server_command(
+                self.rasa_venv, host=self.host, port=port, model=self.model,
+                extra=["--endpoints", str(endpoints), "--credentials", "bot/credentials.yml"]),
+            env={**rasa_environment(), **self.extra_env, **secrets, "DATABASE_URL": self.database_url},
+            health_url=f"http://{self.host}:{port}/status",
+            is_healthy=rasa_model_loaded,
+            log_path=self.var_dir / "logs" / f"{name}.log",
         )
-        rasa_env = {**rasa_environment(), **secrets, "DATABASE_URL": self.database_url}
-        actions_env = {**self._base_env(), "SANIC_HOST": self.host, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
-        gateway_env = {**self._base_env(), "GATEWAY_RASA_URL": f"http://{self.host}:{self.rasa_port}",
-                       STATUS_PATH_VARIABLE: str(self.status_path)}
-        python = sys.executable
-        return [
-            Service(
-                name="rasa",
-                command=rasa_server_command(
-                    self.rasa_venv, host=self.host, port=self.rasa_port, model=self.model,
-                    extra=["--endpoints", str(endpoints), "--credentials", "bot/credentials.yml"]),
-                env=rasa_env,
-                health_url=f"http://{self.host}:{self.rasa_port}/status",
-                is_healthy=rasa_model_loaded,
-                log_path=logs / "rasa.log",
-            ),
-            Service(
-                name="actions",
-                command=[python, "-m", "rasa_sdk", "--actions", "bot.actions", "-p", str(self.actions_port)],
-                env=actions_env,
-                health_url=f"http://{self.host}:{self.actions_port}/health",
-                is_healthy=lambda r: r.status_code == 200,
-                log_path=logs / "actions.log",
-            ),
-            Service(
-                name="gateway",
-                # Widget frames are answered with an error above the body limit; far above it (a 10 MB frame)
-                # uvicorn closes the socket before buffering them (its default allows 16 MiB)
-                command=[python, "-m", "uvicorn", "gateway.app:app", "--host", self.host,
-                         "--port", str(self.gateway_port), "--no-access-log",
-                         "--ws-max-size", str(4 * get_gateway_settings().max_body_bytes)],
-                env=gateway_env,
-                health_url=f"http://{self.host}:{self.gateway_port}/health",
-                is_healthy=lambda r: r.status_code == 200,
-                log_path=logs / "gateway.log",
-            ),
-        ]
+
+    def _actions(self, name: str, port: int) -> Service:
+        return Service(
+            name=name,
+            command=[sys.executable, "-m", "rasa_sdk", "--actions", "bot.actions", "-p", str(port)],
+            env={**self._base_env(), "SANIC_HOST": self.host, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"},
+            health_url=f"http://{self.host}:{port}/health",
+            is_healthy=lambda r: r.status_code == 200,
+            log_path=self.var_dir / "logs" / f"{name}.log",
+        )
+
+    def _gateway(self, name: str, port: int, *, rasa_url: str) -> Service:
+        return Service(
+            name=name,
+            # Widget frames are answered with an error above the body limit; far above it (a 10 MB frame)
+            # uvicorn closes the socket before buffering them (its default allows 16 MiB)
+            command=[sys.executable, "-m", "uvicorn", "gateway.app:app", "--host", self.host,
+                     "--port", str(port), "--no-access-log",
+                     "--ws-max-size", str(4 * get_gateway_settings().max_body_bytes)],
+            env={**self._base_env(), "GATEWAY_RASA_URL": rasa_url, STATUS_PATH_VARIABLE: str(self.status_path)},
+            health_url=f"http://{self.host}:{port}/health",
+            is_healthy=lambda r: r.status_code == 200,
+            log_path=self.var_dir / "logs" / f"{name}.log",
+        )
+
+    def build(self) -> list[Service]:
+        self._check_replicas()
+        if self.replicas == 1:
+            return [
+                self._rasa("rasa", self.rasa_port, actions_url=f"http://{self.host}:{self.actions_port}/webhook"),
+                self._actions("actions", self.actions_port),
+                self._gateway("gateway", self.gateway_port, rasa_url=f"http://{self.host}:{self.rasa_port}"),
+            ]
+        numbered = range(1, self.replicas + 1)
+        ports = {kind: tuple(free_port() for _ in numbered) for kind in ("rasa", "actions", "gateway")}
+        services = [self._rasa(f"rasa-{i}", port, actions_url=f"http://{self.host}:{self.actions_port}/webhook")
+                    for i, port in zip(numbered, ports["rasa"], strict=True)]
+        services += [self._actions(f"actions-{i}", port) for i, port in zip(numbered, ports["actions"], strict=True)]
+        services += [self._gateway(f"gateway-{i}", port, rasa_url=f"http://{self.host}:{self.rasa_port}")
+                     for i, port in zip(numbered, ports["gateway"], strict=True)]
+        pools = [Pool("gateway", self.gateway_port, ports["gateway"], "/health"),
+                 Pool("rasa", self.rasa_port, ports["rasa"], "/status"),
+                 Pool("actions", self.actions_port, ports["actions"], "/health")]
+        config = write_config(self.var_dir / f"haproxy-{self.gateway_port}.cfg", host=self.host, pools=pools)
+        services.append(Service(
+            name="load-balancer", command=haproxy_command(config), env=dict(os.environ),
+            health_url=f"http://{self.host}:{self.gateway_port}{MONITOR_PATH}",
+            is_healthy=lambda r: r.status_code == 200, log_path=self.var_dir / "logs" / "load-balancer.log",
+        ))
+        return services
 
     def start(self, *, timeout: float = 300.0, progress: Callable[[str], None] = print) -> None:
         self.services = self.build()

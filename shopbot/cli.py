@@ -160,7 +160,8 @@ def cmd_run(args: argparse.Namespace) -> None:
     from canned.seed import seed_canned_replies
     from gateway.settings import get_settings as get_gateway_settings
     from learning.activation import ensure_active_model
-    from runtime.processes import Stack, StartupFailed
+    from runtime.load_balancer import LoadBalancerMissing
+    from runtime.processes import ReplicasNeedSharedServers, Stack, StartupFailed
     from shop.seed import seed_demo_shop
     from shopbot.training import TrainingFailed
 
@@ -189,15 +190,16 @@ def cmd_run(args: argparse.Namespace) -> None:
     stack = Stack(
         model=model, database_url=get_database_settings().database_url, var_dir=settings.var_dir,
         host=settings.host, rasa_port=settings.rasa_port, actions_port=settings.actions_port,
-        gateway_port=gateway_port, rasa_venv=settings.rasa_venv,
+        gateway_port=gateway_port, rasa_venv=settings.rasa_venv, replicas=args.replicas,
     )
-    print("Starting Rasa (loading the model takes up to a minute), the action server and the gateway...")
+    replicas = f"{args.replicas} of each behind HAProxy" if args.replicas > 1 else "one of each"
+    print(f"Starting Rasa (loading the model takes up to a minute), the action server and the gateway ({replicas})...")
     try:
         stack.start(timeout=settings.startup_timeout_seconds)
         print(f"\nThe assistant is ready. Chat at http://{settings.host}:{gateway_port}/  "
               f"(API docs: http://{settings.host}:{gateway_port}/docs). Press Ctrl-C to stop.\n")
         stack.wait()
-    except StartupFailed as error:
+    except (StartupFailed, ReplicasNeedSharedServers, LoadBalancerMissing) as error:
         sys.exit(str(error))
     except KeyboardInterrupt:
         print("\nStopping...")
@@ -243,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="migrate, seed, train if needed and start every process")
+    run.add_argument("--replicas", type=int, default=1,
+                     help="Rasa servers, action servers and gateways of each kind, behind HAProxy (needs PostgreSQL "
+                          "and REDIS_URL)")
     run.set_defaults(func=cmd_run)
 
     add_learning_parsers(commands)

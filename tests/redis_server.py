@@ -14,7 +14,7 @@ from runtime.processes import free_port
 @contextmanager
 def redis_server() -> Iterator[str]:
     if shutil.which("redis-server") is None:
-        raise RuntimeError("redis-server not found: make redis installs Debian's package")
+        raise RuntimeError("redis-server not found: make servers installs Debian's package")
     port = free_port()
     process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                                 "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
