@@ -45,6 +45,7 @@ def haproxy_config(*, host: str, pools: list[Pool]) -> str:
         "    timeout connect 2s",
         "    timeout client 120s",
         "    timeout server 120s",
+        "    timeout check 5s",  # a replica busy with turns answers its check slowly: not a reason to drop it
         "    timeout tunnel 1h",  # widget and console WebSockets
         "    retries 3",
         "    retry-on conn-failure",
@@ -61,7 +62,7 @@ def haproxy_config(*, host: str, pools: list[Pool]) -> str:
             "    balance roundrobin",
             f"    option httpchk GET {pool.health_path}",
             "    http-check expect status 200",
-            "    default-server check inter 1s fall 2 rise 1 observe layer4 error-limit 1 on-error mark-down",
+            "    default-server check inter 2s fall 3 rise 1 observe layer4 error-limit 1 on-error mark-down",
         ]
         lines += [f"    server {pool.name}-{i} {host}:{port}" for i, port in enumerate(pool.replica_ports, 1)]
     return "\n".join(lines) + "\n"

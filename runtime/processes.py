@@ -1,6 +1,7 @@
 """Start, watch and stop the processes of the stack: Rasa, the action server and the gateway (and, with replicas,
 several of each behind a load balancer)."""
 
+import json
 import os
 import signal
 import socket
@@ -199,7 +200,9 @@ class Stack:
         services += [self._actions(f"actions-{i}", port) for i, port in zip(numbered, ports["actions"], strict=True)]
         services += [self._gateway(f"gateway-{i}", port, rasa_url=f"http://{self.host}:{self.rasa_port}")
                      for i, port in zip(numbered, ports["gateway"], strict=True)]
-        pools = [Pool("gateway", self.gateway_port, ports["gateway"], "/health"),
+        for gateway in services[-self.replicas:]:  # shoppers' addresses come from HAProxy's X-Forwarded-For
+            gateway.env.setdefault("GATEWAY_TRUSTED_PROXIES", json.dumps([self.host]))
+        pools = [Pool("gateway", self.gateway_port, ports["gateway"], "/health/live"),
                  Pool("rasa", self.rasa_port, ports["rasa"], "/status"),
                  Pool("actions", self.actions_port, ports["actions"], "/health")]
         config = write_config(self.var_dir / f"haproxy-{self.gateway_port}.cfg", host=self.host, pools=pools)

@@ -57,3 +57,10 @@ async def health(
         body["processes"] = processes
         body["restarting"] = restarting
     return body
+
+
+@router.get("/health/live")
+async def live() -> dict[str, str]:
+    """The process answers: for load balancers and liveness probes, which must not take a replica out because
+    Rasa or the database is slow (that is what `/health` reports)."""
+    return {"status": "alive"}

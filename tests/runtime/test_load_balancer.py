@@ -98,4 +98,6 @@ def test_replicas_need_postgresql_and_redis(tmp_path, monkeypatch):
                   gateway_port=free_port()).build()
     assert [s.name for s in built] == ["rasa-1", "rasa-2", "actions-1", "actions-2", "gateway-1", "gateway-2",
                                        "load-balancer"]
-    assert {s.env["GATEWAY_RASA_URL"] for s in built if s.name.startswith("gateway")} == {"http://127.0.0.1:5005"}
+    gateways = [s for s in built if s.name.startswith("gateway")]
+    assert {s.env["GATEWAY_RASA_URL"] for s in gateways} == {"http://127.0.0.1:5005"}  # Rasa's load balancer
+    assert {s.env["GATEWAY_TRUSTED_PROXIES"] for s in gateways} == {'["127.0.0.1"]'}
