@@ -65,6 +65,7 @@ def _report_languages(app: FastAPI) -> None:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
     app.state.rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
+    app.state.rasa_replicas = [RasaClient(url) for url in settings.rasa_replica_urls]
     app.state.responses = get_catalog()
     app.state.translator = get_translation_service()
     _report_languages(app)
@@ -100,7 +101,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         task.cancel()
     live_poll.cancel()
     proactive_jobs.cancel()
-    await app.state.rasa.close()
+    for rasa in [app.state.rasa, *app.state.rasa_replicas]:
+        await rasa.close()
 
 
 def create_app() -> FastAPI:

@@ -30,6 +30,11 @@ def get_rasa(request: Request) -> RasaClient:
     return request.app.state.rasa
 
 
+def get_rasa_replicas(request: Request) -> list[RasaClient]:
+    """Every Rasa replica by its own address (empty with one Rasa server)."""
+    return request.app.state.rasa_replicas
+
+
 def get_responses(request: Request) -> ResponseCatalog:
     return request.app.state.responses
 
@@ -107,6 +112,7 @@ async def limited_admin(user: Annotated[AgentUser, Depends(get_current_admin)]) 
 
 SessionDep = Annotated[Session, Depends(get_db)]
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
+RasaReplicasDep = Annotated[list[RasaClient], Depends(get_rasa_replicas)]
 ResponsesDep = Annotated[ResponseCatalog, Depends(get_responses)]
 TranslatorDep = Annotated[TranslationService, Depends(get_translator)]
 SignedInDep = Annotated[SignedIn, Depends(get_signed_in)]

@@ -3,7 +3,6 @@
 import asyncio
 import logging
 import uuid
-import weakref
 from datetime import UTC, datetime
 
 from anyio import to_thread
@@ -15,6 +14,7 @@ from conversations.models import Conversation, Message
 from database.core import session_scope
 from gateway import csat_flows
 from gateway.buttons import buttons_for, pressed, shown_text
+from gateway.conversation_lock import conversation_lock
 from gateway.exceptions import InvalidCustomerToken, ReservedSenderId
 from gateway.language import apply_language_request, update_conversation_language
 from gateway.rasa_client import RasaClient, RasaUnavailable, latest_slot_value, parse_of_message
@@ -40,8 +40,6 @@ logger = logging.getLogger(__name__)
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
 
-# One turn at a time per conversation, so replies and the stored history keep their order.
-_conversation_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 # Work done after the reply has gone out: English for agents and the log, Rasa session rollover.
 _background_tasks: set[asyncio.Task] = set()
 
@@ -52,13 +50,6 @@ QUESTIONS = {"utter_ask_order_id", "utter_ask_order_email", "utter_confirm_cance
 #: Where strangers can write: each conversation there is reached only with its secret. Messaging channels'
 #: conversations are reached only through their signed webhooks.
 PUBLIC_CHANNELS = ("api", "web")
-
-
-def lock_for(sender_id: str) -> asyncio.Lock:
-    lock = _conversation_locks.get(sender_id)
-    if lock is None:
-        lock = _conversation_locks[sender_id] = asyncio.Lock()
-    return lock
 
 
 def public_intent_name(name: str | None) -> str | None:
@@ -190,7 +181,7 @@ def roll_rasa_session_later(sender_id: str, rasa: RasaClient) -> None:
     """Start a new Rasa session after the reply went out, before the shopper's next turn (same lock)."""
 
     async def work() -> None:
-        async with lock_for(sender_id):
+        async with conversation_lock(sender_id):
             try:
                 await rasa.start_new_session(sender_id)
             except RasaUnavailable as error:
@@ -328,7 +319,7 @@ async def handle_message_flow(
 ) -> ChatResponse:
     """One shopper turn, in the shopper's language."""
     ticket: Ticket | None = None
-    async with lock_for(request.sender_id):
+    async with conversation_lock(request.sender_id):
         # Identify the shopper the shop vouches for, if any
         customer_id = verify_customer(request.customer_token)
 

@@ -11,13 +11,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from conversations import service as conversation_service
 from database.core import session_scope
-from gateway.flows import answer_stored_flow, lock_for
+from gateway.conversation_lock import ConversationBusy, conversation_lock
+from gateway.flows import answer_stored_flow
 from gateway.rasa_client import RasaClient, RasaUnavailable
 from gateway.settings import GatewaySettings
 from translation.responses import ResponseCatalog
 from translation.service import TranslationService
 
 logger = logging.getLogger(__name__)
+
+#: A conversation in the middle of a turn is left to the next pass rather than waited for.
+LOCK_WAIT_SECONDS = 1.0
 
 
 def _now() -> datetime:
@@ -34,18 +38,20 @@ async def replay_stored_flow(
         senders = conversation_service.senders_with_stored_messages(db_session=db_session)
     caught_up = []
     for sender_id in senders:
-        async with lock_for(sender_id):
-            with session_scope() as db_session:
-                conversation = conversation_service.get(db_session=db_session, sender_id=sender_id)
-                if conversation is None:  # erased meanwhile
-                    continue
-                try:
+        try:
+            async with conversation_lock(sender_id, wait_seconds=LOCK_WAIT_SECONDS):
+                with session_scope() as db_session:
+                    conversation = conversation_service.get(db_session=db_session, sender_id=sender_id)
+                    if conversation is None:  # erased meanwhile
+                        continue
                     await answer_stored_flow(db_session=db_session, conversation=conversation, rasa=rasa,
                                              responses=responses, translator=translator,
                                              hand_over_before=now() - handoff_after)
-                except RasaUnavailable as error:
-                    logger.info("assistant still unavailable, stored messages wait: %s", error)
-                    break
+        except ConversationBusy:  # a turn is being answered (here or on another replica): next pass
+            continue
+        except RasaUnavailable as error:
+            logger.info("assistant still unavailable, stored messages wait: %s", error)
+            break
         caught_up.append(sender_id)
     if caught_up:
         logger.info("answered the stored messages of %d conversation(s)", len(caught_up))

@@ -13,6 +13,9 @@ class GatewaySettings(BaseSettings):
     port: int = 8000
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 30.0
+    #: Each Rasa replica's own address when several serve behind `rasa_url` (JSON list): a model activation
+    #: loads the model on every one of them.
+    rasa_replica_urls: list[str] = []
     #: Longest shopper message accepted, in characters.
     max_message_chars: int = 2000
     #: Request bodies above this are refused before parsing (a 10 MB message never reaches the flow).

@@ -6,6 +6,7 @@ lock stores are kept, so conversations in flight carry on with the new model at 
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -50,8 +51,9 @@ def check_gate(candidate: ModelVersion, active_metrics: dict | None) -> None:
 
 async def activate(
     *, db_session: Session, version: ModelVersion, activated_by: str, override: bool, rasa: RasaClient,
-    rasa_url: str, translator: TranslationService,
+    rasa_url: str, translator: TranslationService, replicas: Sequence[RasaClient] = (),
 ) -> ModelVersion:
+    """Switch Rasa to the version: `rasa`, or each of `replicas` when several Rasa servers run behind one URL."""
     active = registry.active_version(db_session)
     if active is not None and active.id == version.id:
         return version
@@ -64,25 +66,44 @@ async def activate(
             db_session.commit()
         check_gate(version, active_metrics)
     db_session.commit()  # no connection held while Rasa loads the model
-    try:
-        await rasa.load_model(version.path)
-    except RasaUnavailable as error:
-        raise ModelSwitchFailed(f"Rasa could not load model version {version.id}; the previous model keeps "
-                                f"serving ({error})") from error
+    await _load_everywhere(list(replicas) or [rasa], version=version, previous=active)
     mark_active(db_session=db_session, version=version, activated_by=activated_by)
     db_session.commit()
     logger.info("model version %s (%s) is active, by %s", version.id, Path(version.path).name, activated_by)
     return version
 
 
+async def _load_everywhere(servers: list[RasaClient], *, version: ModelVersion, previous: ModelVersion | None) -> None:
+    """Every Rasa replica loads the version, or none keeps it: the ones already switched go back to `previous`."""
+    switched: list[RasaClient] = []
+    for server in servers:
+        try:
+            await server.load_model(version.path)
+        except RasaUnavailable as error:
+            if previous is not None:
+                await _go_back(switched, previous)
+            raise ModelSwitchFailed(
+                f"Rasa replica {len(switched) + 1} of {len(servers)} could not load model version {version.id}; "
+                f"the previous model keeps serving ({error})") from error
+        switched.append(server)
+
+
+async def _go_back(servers: list[RasaClient], previous: ModelVersion) -> None:
+    for server in servers:
+        try:
+            await server.load_model(previous.path)
+        except RasaUnavailable:
+            logger.error("a Rasa replica could not go back to model version %s", previous.id)
+
+
 async def rollback(*, db_session: Session, activated_by: str, rasa: RasaClient, rasa_url: str,
-                   translator: TranslationService) -> ModelVersion:
+                   translator: TranslationService, replicas: Sequence[RasaClient] = ()) -> ModelVersion:
     """Back to the version that was active before the current one (no gate: it served before)."""
     previous = registry.previous_version(db_session)
     if previous is None:
         raise ActivationRefused("no earlier active version to roll back to")
     return await activate(db_session=db_session, version=previous, activated_by=activated_by, override=True,
-                          rasa=rasa, rasa_url=rasa_url, translator=translator)
+                          rasa=rasa, rasa_url=rasa_url, translator=translator, replicas=replicas)
 
 
 def ensure_active_model(*, db_session: Session, var_dir: Path, rasa_venv: Path, models_dir: Path,

@@ -202,6 +202,8 @@ class Stack:
                      for i, port in zip(numbered, ports["gateway"], strict=True)]
         for gateway in services[-self.replicas:]:  # shoppers' addresses come from HAProxy's X-Forwarded-For
             gateway.env.setdefault("GATEWAY_TRUSTED_PROXIES", json.dumps([self.host]))
+            gateway.env["GATEWAY_RASA_REPLICA_URLS"] = json.dumps([f"http://{self.host}:{port}"
+                                                                    for port in ports["rasa"]])
         pools = [Pool("gateway", self.gateway_port, ports["gateway"], "/health/live"),
                  Pool("rasa", self.rasa_port, ports["rasa"], "/status"),
                  Pool("actions", self.actions_port, ports["actions"], "/health")]

@@ -110,7 +110,8 @@ def _activate(db_session, version_id: int, args: argparse.Namespace, *, override
     from learning.temporary_rasa import live_model_file
     from translation.service import get_translation_service
 
-    rasa_url = get_gateway_settings().rasa_url
+    settings = get_gateway_settings()
+    rasa_url = settings.rasa_url
     version = registry.get_or_raise(db_session, version_id)
     if live_model_file(rasa_url) is None:
         activation.mark_active(db_session=db_session, version=version, activated_by=_who(args))
@@ -120,12 +121,14 @@ def _activate(db_session, version_id: int, args: argparse.Namespace, *, override
 
     async def switch() -> None:
         rasa = RasaClient(rasa_url)
+        replicas = [RasaClient(url) for url in settings.rasa_replica_urls]
         try:
             await activation.activate(db_session=db_session, version=version, activated_by=_who(args),
                                       override=override, rasa=rasa, rasa_url=rasa_url,
-                                      translator=get_translation_service())
+                                      translator=get_translation_service(), replicas=replicas)
         finally:
-            await rasa.close()
+            for client in [rasa, *replicas]:
+                await client.close()
 
     try:
         asyncio.run(switch())

@@ -20,7 +20,7 @@ from gateway.admin_schemas import (
     ReviewBody,
     TrainBody,
 )
-from gateway.deps import CurrentAdmin, RasaDep, ResponsesDep, SessionDep, TranslatorDep
+from gateway.deps import CurrentAdmin, RasaDep, RasaReplicasDep, ResponsesDep, SessionDep, TranslatorDep
 from gateway.schemas import RowId
 from gateway.settings import get_settings
 from learning import activation, examples, inbox, jobs, registry
@@ -169,13 +169,14 @@ def evaluate_model(version_id: RowId, db_session: SessionDep, admin: CurrentAdmi
 
 @router.post("/models/{version_id}/activate", response_model=ModelRead)
 async def activate_model(version_id: RowId, db_session: SessionDep, admin: CurrentAdmin, rasa: RasaDep,
-                         translator: TranslatorDep, responses: ResponsesDep,
+                         replicas: RasaReplicasDep, translator: TranslatorDep, responses: ResponsesDep,
                          body: ActivateBody | None = None) -> ModelRead:
     """Serve this version from now on, without downtime. Refused (409) if it scores below the active model
     on the held-out set, unless `override` is true."""
     version = await activation.activate(
         db_session=db_session, version=registry.get_or_raise(db_session, version_id), activated_by=admin.name,
-        override=bool(body and body.override), rasa=rasa, rasa_url=get_settings().rasa_url, translator=translator)
+        override=bool(body and body.override), rasa=rasa, rasa_url=get_settings().rasa_url, translator=translator,
+        replicas=replicas)
     # activation commits as Rasa switches; the event follows in its own transaction
     _record(db_session, "model.activated", admin, "model", version.id, override=bool(body and body.override))
     db_session.commit()
@@ -184,11 +185,11 @@ async def activate_model(version_id: RowId, db_session: SessionDep, admin: Curre
 
 
 @router.post("/models/rollback", response_model=ModelRead)
-async def rollback_model(db_session: SessionDep, admin: CurrentAdmin, rasa: RasaDep, translator: TranslatorDep,
-                         responses: ResponsesDep) -> ModelRead:
+async def rollback_model(db_session: SessionDep, admin: CurrentAdmin, rasa: RasaDep, replicas: RasaReplicasDep,
+                         translator: TranslatorDep, responses: ResponsesDep) -> ModelRead:
     """Back to the version that was active before the current one."""
     version = await activation.rollback(db_session=db_session, activated_by=admin.name, rasa=rasa,
-                                        rasa_url=get_settings().rasa_url, translator=translator)
+                                        rasa_url=get_settings().rasa_url, translator=translator, replicas=replicas)
     _record(db_session, "model.rolled_back", admin, "model", version.id)
     db_session.commit()
     refresh_admin_responses(db_session, responses)
