@@ -4,7 +4,9 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -12,10 +14,11 @@ from channels.outbox import run_delivery
 from channels.registry import configured_platforms
 from channels.settings import get_channel_queue_settings
 from database.core import session_scope
+from gateway.broadcast import Broadcast
 from gateway.channel_flows import handle_unfinished
 from gateway.errors import error_response, install_error_handlers
 from gateway.handoff_jobs import run_handoff_jobs
-from gateway.live import poll_other_processes, watch_commits
+from gateway.live import live_messages, poll_other_processes, watch_commits
 from gateway.rasa_client import RasaClient
 from gateway.replay import run_replay
 from gateway.routes import (
@@ -61,6 +64,15 @@ def _report_languages(app: FastAPI) -> None:
                            "live translation for agents is off (shopbot models download %s)", language, language)
 
 
+async def _reload_admin_responses(app: FastAPI) -> None:
+    """Another replica changed the admin-written responses."""
+    def reload() -> None:
+        with session_scope() as db_session:
+            admin.refresh_admin_responses(db_session, app.state.responses)
+
+    await to_thread.run_sync(reload)
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
@@ -85,7 +97,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     ] if platforms else []
     proactive_jobs = asyncio.create_task(run_proactive_jobs())
     watch_commits()
+    broadcast = app.state.broadcast = Broadcast(settings.redis_url) if settings.redis_url else None
+    live_messages.start(broadcast.new_messages if broadcast else None)
     live_poll = asyncio.create_task(poll_other_processes(settings.live_poll_seconds))
+    listening = asyncio.create_task(broadcast.listen(
+        on_messages=live_messages.wake, on_responses=partial(_reload_admin_responses, app))) if broadcast else None
     replay = asyncio.create_task(run_replay(settings, rasa=app.state.rasa, responses=app.state.responses,
                                             translator=app.state.translator))
     privacy_settings = get_privacy_settings()
@@ -100,6 +116,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     for task in channel_tasks:
         task.cancel()
     live_poll.cancel()
+    if broadcast is not None and listening is not None:
+        listening.cancel()
+        await broadcast.close()
     proactive_jobs.cancel()
     for rasa in [app.state.rasa, *app.state.rasa_replicas]:
         await rasa.close()

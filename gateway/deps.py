@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from database.core import get_session_factory
+from gateway.broadcast import Broadcast
 from gateway.exceptions import CsrfFailed, Forbidden, Unauthorized
 from gateway.rasa_client import RasaClient
 from gateway.rate_limits import get_rate_limiter
@@ -33,6 +34,11 @@ def get_rasa(request: Request) -> RasaClient:
 def get_rasa_replicas(request: Request) -> list[RasaClient]:
     """Every Rasa replica by its own address (empty with one Rasa server)."""
     return request.app.state.rasa_replicas
+
+
+def get_broadcast(request: Request) -> Broadcast | None:
+    """The other gateway replicas, when there are any (REDIS_URL)."""
+    return getattr(request.app.state, "broadcast", None)
 
 
 def get_responses(request: Request) -> ResponseCatalog:
@@ -113,6 +119,7 @@ async def limited_admin(user: Annotated[AgentUser, Depends(get_current_admin)]) 
 SessionDep = Annotated[Session, Depends(get_db)]
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
 RasaReplicasDep = Annotated[list[RasaClient], Depends(get_rasa_replicas)]
+BroadcastDep = Annotated[Broadcast | None, Depends(get_broadcast)]
 ResponsesDep = Annotated[ResponseCatalog, Depends(get_responses)]
 TranslatorDep = Annotated[TranslationService, Depends(get_translator)]
 SignedInDep = Annotated[SignedIn, Depends(get_signed_in)]

@@ -1,15 +1,17 @@
-"""Live delivery of new conversation messages to connected web widgets (in-process publish/subscribe).
+"""Live delivery of new conversation messages to connected web widgets.
 
 A commit that stores messages wakes the widgets of those conversations connected to this process: a
 SQLAlchemy session event, so every writer (the message flow, an agent's reply, a ticket close, a waiting
-notice, a messaging channel) is covered without calling anything. Messages stored by another process are
-found by one slow poll shared by all connections. A woken connection reads its conversation's messages after
-the last one it sent; idle, it holds one `asyncio.Event`.
+notice, a messaging channel) is covered without calling anything. With gateway replicas, the commit is also
+told to the others (gateway/broadcast.py), which wake their own connections. One slow poll shared by all
+connections catches up with what no one told (another kind of process, an event lost while Redis was away).
+A woken connection reads its conversation's messages after the last one it sent; idle, it holds one
+`asyncio.Event`.
 """
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from anyio import to_thread
 from sqlalchemy import event, inspect
@@ -31,6 +33,13 @@ class LiveMessages:
     def __init__(self) -> None:
         self._waiting: dict[str, set[asyncio.Event]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._tell: Callable[[frozenset[str]], None] | None = None
+
+    def start(self, tell: Callable[[frozenset[str]], None] | None = None) -> None:
+        """On the gateway's event loop at start: this process's commits wake connections from now on, and
+        are passed to `tell` (the other replicas)."""
+        self._loop = asyncio.get_running_loop()
+        self._tell = tell
 
     def subscribe(self, sender_id: str) -> asyncio.Event:
         self._loop = asyncio.get_running_loop()
@@ -49,12 +58,19 @@ class LiveMessages:
         return set(self._waiting)
 
     def notify(self, sender_ids: Iterable[str]) -> None:
-        """Wake the connections of these conversations; safe from any thread (sync routes commit in one)."""
+        """Wake the connections of these conversations and tell the other replicas; safe from any thread (sync
+        routes commit in one)."""
         sender_ids = frozenset(sender_ids)
         if sender_ids and self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._wake, sender_ids)
+            self._loop.call_soon_threadsafe(self._wake_and_tell, sender_ids)
 
-    def _wake(self, sender_ids: frozenset[str]) -> None:
+    def _wake_and_tell(self, sender_ids: frozenset[str]) -> None:
+        self.wake(sender_ids)
+        if self._tell is not None:
+            self._tell(sender_ids)
+
+    def wake(self, sender_ids: Iterable[str]) -> None:
+        """Wake this process's connections of these conversations (on the event loop)."""
         for sender_id in sender_ids:
             for woken in self._waiting.get(sender_id, ()):
                 woken.set()
@@ -107,7 +123,7 @@ async def poll_other_processes(interval: float) -> None:
     while True:
         try:
             last_id, senders = await to_thread.run_sync(_look, last_id)
-            live_messages.notify(senders & live_messages.senders())
+            live_messages.wake(senders & live_messages.senders())
         except SQLAlchemyError as error:
             logger.warning("live message poll failed, retrying: %s", error)
         await asyncio.sleep(interval)

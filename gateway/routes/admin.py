@@ -20,7 +20,8 @@ from gateway.admin_schemas import (
     ReviewBody,
     TrainBody,
 )
-from gateway.deps import CurrentAdmin, RasaDep, RasaReplicasDep, ResponsesDep, SessionDep, TranslatorDep
+from gateway.broadcast import Broadcast
+from gateway.deps import BroadcastDep, CurrentAdmin, RasaDep, RasaReplicasDep, ResponsesDep, SessionDep, TranslatorDep
 from gateway.schemas import RowId
 from gateway.settings import get_settings
 from learning import activation, examples, inbox, jobs, registry
@@ -39,8 +40,11 @@ def _record(db_session, action: str, admin, subject_type: str | None = None, sub
                  subject_id=subject_id, details=details)
 
 
-def refresh_admin_responses(db_session, responses) -> None:
+def refresh_admin_responses(db_session, responses, broadcast: Broadcast | None = None) -> None:
+    """This gateway's catalogue reads the admin-written responses again; `broadcast` tells the other replicas."""
     responses.set_admin_responses(examples.admin_responses(db_session))
+    if broadcast is not None:
+        broadcast.responses_changed()
 
 
 @router.get("/inbox", response_model=InboxRead)
@@ -72,7 +76,7 @@ def list_intents(db_session: SessionDep, admin: CurrentAdmin) -> list[IntentRead
 
 @router.post("/intents", status_code=status.HTTP_201_CREATED, response_model=IntentRead)
 def create_intent(body: IntentCreate, db_session: SessionDep, admin: CurrentAdmin,
-                  responses: ResponsesDep) -> IntentRead:
+                  responses: ResponsesDep, broadcast: BroadcastDep) -> IntentRead:
     """A new intent with its response (and the response's translations) and first examples."""
     examples.create_intent(
         db_session=db_session, name=body.name, description=body.description, responses=body.responses,
@@ -80,7 +84,7 @@ def create_intent(body: IntentCreate, db_session: SessionDep, admin: CurrentAdmi
     _record(db_session, "intent.created", admin, "intent", body.name, examples=len(body.examples),
             response_languages=sorted(body.responses))
     db_session.commit()
-    refresh_admin_responses(db_session, responses)
+    refresh_admin_responses(db_session, responses, broadcast)
     return IntentRead(name=body.name, created_by_admin=True, examples_added=len(body.examples))
 
 
@@ -170,6 +174,7 @@ def evaluate_model(version_id: RowId, db_session: SessionDep, admin: CurrentAdmi
 @router.post("/models/{version_id}/activate", response_model=ModelRead)
 async def activate_model(version_id: RowId, db_session: SessionDep, admin: CurrentAdmin, rasa: RasaDep,
                          replicas: RasaReplicasDep, translator: TranslatorDep, responses: ResponsesDep,
+                         broadcast: BroadcastDep,
                          body: ActivateBody | None = None) -> ModelRead:
     """Serve this version from now on, without downtime. Refused (409) if it scores below the active model
     on the held-out set, unless `override` is true."""
@@ -180,17 +185,17 @@ async def activate_model(version_id: RowId, db_session: SessionDep, admin: Curre
     # activation commits as Rasa switches; the event follows in its own transaction
     _record(db_session, "model.activated", admin, "model", version.id, override=bool(body and body.override))
     db_session.commit()
-    refresh_admin_responses(db_session, responses)
+    refresh_admin_responses(db_session, responses, broadcast)
     return version
 
 
 @router.post("/models/rollback", response_model=ModelRead)
 async def rollback_model(db_session: SessionDep, admin: CurrentAdmin, rasa: RasaDep, replicas: RasaReplicasDep,
-                         translator: TranslatorDep, responses: ResponsesDep) -> ModelRead:
+                         translator: TranslatorDep, responses: ResponsesDep, broadcast: BroadcastDep) -> ModelRead:
     """Back to the version that was active before the current one."""
     version = await activation.rollback(db_session=db_session, activated_by=admin.name, rasa=rasa,
                                         rasa_url=get_settings().rasa_url, translator=translator, replicas=replicas)
     _record(db_session, "model.rolled_back", admin, "model", version.id)
     db_session.commit()
-    refresh_admin_responses(db_session, responses)
+    refresh_admin_responses(db_session, responses, broadcast)
     return version

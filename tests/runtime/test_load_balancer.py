@@ -1,6 +1,7 @@
 """HAProxy as `shopbot run --replicas N` configures it: requests spread over the replicas, a dead replica's share
 goes to the others without one failed request, and a replica that comes back gets traffic again."""
 
+import json
 import subprocess
 import time
 from pathlib import Path
@@ -101,3 +102,6 @@ def test_replicas_need_postgresql_and_redis(tmp_path, monkeypatch):
     gateways = [s for s in built if s.name.startswith("gateway")]
     assert {s.env["GATEWAY_RASA_URL"] for s in gateways} == {"http://127.0.0.1:5005"}  # Rasa's load balancer
     assert {s.env["GATEWAY_TRUSTED_PROXIES"] for s in gateways} == {'["127.0.0.1"]'}
+    rasa_ports = [s.health_url.split(":")[-1].split("/")[0] for s in built if s.name.startswith("rasa")]
+    assert {s.env["GATEWAY_RASA_REPLICA_URLS"] for s in gateways} == {  # an activation reaches each
+        json.dumps([f"http://127.0.0.1:{port}" for port in rasa_ports])}
