@@ -43,15 +43,15 @@ def mark_failed_attempt(*, db_session: Session, delivery_id: int) -> None:
 def claim_unhandled(*, db_session: Session, lease_seconds: float, max_attempts: int,
                     limit: int = 50) -> list[tuple[int, Inbound]]:
     """Deliveries that no process finished within the lease (the gateway stopped or failed while handling
-    them), oldest first, taken on by this process. Each claim is one conditional update, so two processes
-    never take the same delivery."""
+    them), oldest first, taken on by this process. Rows another replica is claiming are skipped (SKIP LOCKED),
+    and each claim is a conditional update, so two processes never take the same delivery."""
     now = datetime.now(UTC)
     expired = now - timedelta(seconds=lease_seconds)
     rows = db_session.execute(
         select(ChannelDelivery.id, ChannelDelivery.inbound)
         .where(ChannelDelivery.handled_at.is_(None), ChannelDelivery.inbound.is_not(None),
                ChannelDelivery.attempts < max_attempts, ChannelDelivery.claimed_at < expired)
-        .order_by(ChannelDelivery.id).limit(limit)
+        .order_by(ChannelDelivery.id).limit(limit).with_for_update(skip_locked=True)
     ).all()
     claimed = []
     for delivery_id, inbound in rows:

@@ -38,11 +38,13 @@ def signature(body: bytes, secret: str) -> str:
 def deliver_due(
     *, db_session: Session, client: httpx.Client, url: str, secret: str, max_backoff: int = 3600, limit: int = 50
 ) -> int:
-    """POST every event whose time has come, oldest first; returns how many were acknowledged (2xx)."""
+    """POST every event whose time has come, oldest first; returns how many were acknowledged (2xx). The events
+    stay locked until the round commits, and another gateway replica's round skips them (PostgreSQL's
+    SKIP LOCKED), so none is posted twice."""
     now = datetime.now(UTC)
     due = db_session.scalars(
         select(OutboxEvent).where(OutboxEvent.delivered_at.is_(None), OutboxEvent.next_attempt_at <= now)
-        .order_by(OutboxEvent.id).limit(limit)
+        .order_by(OutboxEvent.id).limit(limit).with_for_update(skip_locked=True)
     ).all()
     delivered = 0
     for event in due:

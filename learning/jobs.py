@@ -50,7 +50,8 @@ def recent(db_session: Session, limit: int = 50) -> list[Job]:
 
 def claim_next(db_session: Session) -> int | None:
     """Take the oldest queued job (atomically: with several replicas only one gets it)."""
-    for job_id in db_session.scalars(select(Job.id).where(Job.status == "queued").order_by(Job.id).limit(5)):
+    queued = select(Job.id).where(Job.status == "queued").order_by(Job.id).limit(5)
+    for job_id in db_session.scalars(queued.with_for_update(skip_locked=True)).all():
         claimed = db_session.execute(
             update(Job).where(Job.id == job_id, Job.status == "queued")
             .values(status="running", stage="starting", started_at=datetime.now(UTC))

@@ -3,10 +3,10 @@ reminder / give-up timers."""
 
 import logging
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from conversations import service as conversation_service
@@ -184,15 +184,29 @@ def resolve_cod(*, db_session: Session, conversation: Conversation, confirmation
     outreach.send(db_session=db_session, conversation=conversation, kind=kind, variables=variables)
 
 
+def _next_due(db_session: Session, *, remind_before: datetime, give_up_before: datetime,
+              seen: set[int]) -> CodConfirmation | None:
+    """The next pending confirmation due for a reminder or the give-up, locked until this one is done; one
+    that another gateway replica is working on is skipped (SKIP LOCKED), so none is reminded twice."""
+    return db_session.scalar(
+        select(CodConfirmation)
+        .where(CodConfirmation.status == "pending", CodConfirmation.id.not_in(seen),
+               or_(CodConfirmation.asked_at <= give_up_before,
+                   and_(CodConfirmation.reminded_at.is_(None), CodConfirmation.asked_at <= remind_before)))
+        .order_by(CodConfirmation.id).limit(1).with_for_update(skip_locked=True))
+
+
 def run_cod_timers(*, db_session: Session) -> int:
     """Remind once after PROACTIVE_COD_REMINDER_HOURS; after PROACTIVE_COD_GIVE_UP_HOURS hand the order to the
     team (a ticket with reason `cod_unconfirmed`, announced by the outgoing webhook). Returns the actions."""
     settings = get_settings()
     now = clock.now()
-    pending = db_session.scalars(select(CodConfirmation).where(CodConfirmation.status == "pending")).all()
     source = _source(db_session)
-    done = 0
-    for confirmation in pending:
+    done, seen = 0, set[int]()
+    while (confirmation := _next_due(db_session, remind_before=now - timedelta(hours=settings.cod_reminder_hours),
+                                     give_up_before=now - timedelta(hours=settings.cod_give_up_hours),
+                                     seen=seen)) is not None:
+        seen.add(confirmation.id)
         asked_at = clock.aware(confirmation.asked_at)
         conversation = conversation_service.get(db_session=db_session, sender_id=confirmation.sender_id)
         order = source.get_order(confirmation.order_number)
