@@ -149,7 +149,8 @@ class Stack:
 
     def _rasa(self, name: str, port: int, *, actions_url: str) -> Service:
         endpoints = self.var_dir / f"endpoints-{port}.yml"
-        secrets = write_endpoints(endpoints, database_url=self.database_url, actions_url=actions_url)
+        secrets = write_endpoints(endpoints, database_url=self.database_url, actions_url=actions_url,
+                                  redis_url=self._base_env().get("REDIS_URL"))
         return Service(
             name=name,
             command=rasa_server_command(
