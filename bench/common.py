@@ -62,9 +62,9 @@ def running_stack(url: str | None = None, extra_env: dict[str, str] | None = Non
     from database.core import session_scope
     from database.migrate import upgrade_database
     from runtime.processes import Stack, free_port
+    from runtime.settings import get_settings
+    from runtime.training import train
     from shop.seed import seed_demo_shop
-    from shopbot.settings import get_settings
-    from shopbot.training import train
 
     upgrade_database()
     with session_scope() as db_session:

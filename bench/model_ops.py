@@ -24,8 +24,8 @@ def train_shipped_bot(models_dir: Path) -> tuple[Path, float]:
     """`rasa train` of the repository's data from scratch (forced), as a training job runs it."""
     from database.core import session_scope
     from learning.export import write_export
-    from shopbot.settings import get_settings
-    from shopbot.training import train
+    from runtime.settings import get_settings
+    from runtime.training import train
 
     with session_scope() as db_session:
         export = write_export(db_session=db_session, out_root=models_dir / "export")

@@ -20,8 +20,8 @@ from bench.common import RESULTS, percentile, run_identity
 from bench.message_path import MESSAGES_BY_LANGUAGE
 from runtime.environment import rasa_environment
 from runtime.processes import Service, free_port, rasa_model_loaded, rasa_server_command, wait_until_healthy
-from shopbot.settings import get_settings
-from shopbot.training import train
+from runtime.settings import get_settings
+from runtime.training import train
 
 ROUNDS = 20
 

@@ -22,8 +22,8 @@ import httpx
 from bench.common import LOAD_TEST_LIMITS, RESULTS, chat_turn, percentile, run_identity, summary_ms
 from bench.message_path import MESSAGES
 from runtime.processes import Stack, free_port
-from shopbot.settings import get_settings
-from shopbot.training import train
+from runtime.settings import get_settings
+from runtime.training import train
 from tests.postgres_server import postgres_instance
 from tests.redis_server import redis_server
 

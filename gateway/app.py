@@ -10,6 +10,7 @@ from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 
+from assistant.rasa_client import RasaClient
 from channels.outbox import run_delivery
 from channels.registry import configured_platforms
 from channels.settings import get_channel_queue_settings
@@ -19,7 +20,6 @@ from gateway.channel_flows import handle_unfinished
 from gateway.errors import error_response, install_error_handlers
 from gateway.handoff_jobs import run_handoff_jobs
 from gateway.live import live_messages, poll_other_processes, watch_commits
-from gateway.rasa_client import RasaClient
 from gateway.replay import run_replay
 from gateway.routes import (
     admin,

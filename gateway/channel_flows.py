@@ -9,6 +9,8 @@ import weakref
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from assistant.rasa_client import RasaClient
+from assistant.tracker_events import latest_slot_value
 from channels import outbox
 from channels import service as channel_service
 from channels.base import Inbound
@@ -18,7 +20,6 @@ from conversations import service as conversation_service
 from conversations.models import Conversation
 from database.core import get_session_factory, session_scope
 from gateway.flows import handle_message_flow
-from gateway.rasa_client import RasaClient, latest_slot_value
 from gateway.replies import render_reply, store_reply
 from gateway.schemas import ChatRequest
 from gateway.settings import get_settings

@@ -8,10 +8,10 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from assistant.rasa_client import RasaClient
 from database.core import get_session_factory
 from gateway.broadcast import Broadcast
 from gateway.exceptions import CsrfFailed, Forbidden, Unauthorized
-from gateway.rasa_client import RasaClient
 from gateway.rate_limits import get_rate_limiter
 from gateway.settings import get_settings
 from handoff.agents import authenticate_token_or_raise

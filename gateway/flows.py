@@ -8,6 +8,9 @@ from datetime import UTC, datetime
 from anyio import to_thread
 from sqlalchemy.orm import Session
 
+from assistant.rasa_client import RasaClient, RasaUnavailable
+from assistant.tracker_events import latest_slot_value, parse_of_message
+from assistant.understanding import OUT_OF_SCOPE, english_for_understanding, nlu_metadata, public_intent_name
 from channels.registry import PLATFORMS
 from conversations import service as conversation_service
 from conversations.models import Conversation, Message
@@ -17,7 +20,6 @@ from gateway.buttons import buttons_for, pressed, shown_text
 from gateway.conversation_lock import conversation_lock
 from gateway.exceptions import InvalidCustomerToken, ReservedSenderId
 from gateway.language import apply_language_request, update_conversation_language
-from gateway.rasa_client import RasaClient, RasaUnavailable, latest_slot_value, parse_of_message
 from gateway.rate_limits import limit_conversation
 from gateway.replies import Reply, render_bot_messages, render_reply, store_reply
 from gateway.schemas import ChatMessage, ChatRequest, ChatResponse, Handoff
@@ -31,41 +33,25 @@ from shop.settings import get_settings as get_shop_settings
 from shop.source import get_order_source
 from telemetry.instruments import RASA_ERRORS, timed_turn
 from translation.languages import native_name
-from translation.responses import BOT_LANGUAGE, ResponseCatalog
-from translation.service import Translation, TranslationService
+from translation.responses import BOT_LANGUAGE, QUESTIONS, ResponseCatalog
+from translation.service import TranslationService
 from translation.settings import get_settings as get_translation_settings
 
 logger = logging.getLogger(__name__)
 
-FALLBACK_INTENT = "nlu_fallback"
-OUT_OF_SCOPE = "out_of_scope"
 
 # Work done after the reply has gone out: English for agents and the log, Rasa session rollover.
 _background_tasks: set[asyncio.Task] = set()
-
-#: Replies that ask the shopper something: a new Rasa session must not start while an answer is awaited.
-QUESTIONS = {"utter_ask_order_id", "utter_ask_order_email", "utter_confirm_cancel", "utter_offer_human",
-             "utter_offer_human_help", "utter_payment_problem"}
 
 #: Where strangers can write: each conversation there is reached only with its secret. Messaging channels'
 #: conversations are reached only through their signed webhooks.
 PUBLIC_CHANNELS = ("api", "web")
 
 
-def public_intent_name(name: str | None) -> str | None:
-    """Rasa's `nlu_fallback` is reported under the catalogue's name, `out_of_scope`."""
-    return OUT_OF_SCOPE if name == FALLBACK_INTENT else name
-
-
 def extracted_values(parse: dict) -> list[dict[str, str]]:
     """The entities of a parse as agents read them (name and value only)."""
     return [{"entity": str(e["entity"]), "value": str(e["value"])} for e in parse.get("entities") or []
             if e.get("entity") and e.get("value") is not None]
-
-
-def nlu_metadata(text: str, language: str) -> dict[str, str]:
-    """What the NLU components read besides the text Rasa gets: the shopper's own words and their language."""
-    return {"language": language, "original_text": text}
 
 
 async def open_conversation(
@@ -110,15 +96,6 @@ def verify_customer(token: str | None) -> int | None:
         return auth.verify_customer_token(token)
     except auth.InvalidCustomerToken as error:
         raise InvalidCustomerToken(str(error)) from error
-
-
-async def english_for_understanding(
-    text: str, language: str, translator: TranslationService
-) -> Translation | None:
-    """The English MT Rasa gets instead of the original, for languages where MT was measured to help."""
-    if language == BOT_LANGUAGE or language not in get_translation_settings().mt_input_languages:
-        return None
-    return await to_thread.run_sync(lambda: translator.translate(text, src_lang=language, tgt_lang=BOT_LANGUAGE))
 
 
 def translate_for_agents_later(message_id: int, text: str, language: str, translator: TranslationService) -> None:
@@ -219,6 +196,7 @@ async def answer_flow(
     gateway_message_id = uuid.uuid4().hex
     metadata = {"gateway_message_id": gateway_message_id, **nlu_metadata(original_text, shopper_message.language),
                 "customer_token": customer_token}
+    db_session.commit()  # no connection held while Rasa answers: with 100 turns at once the pool would run dry
     bot_messages = await rasa.send_message(sender_id=sender_id, text=rasa_text, metadata=metadata)
     if not bot_messages:
         logger.warning("the assistant gave no reply to %s (see the action server log)", sender_id)

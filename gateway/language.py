@@ -4,7 +4,7 @@ from typing import Any
 
 from conversations.models import Conversation
 from gateway.exceptions import UnsupportedLanguage
-from translation.detect import Detection, detect_language
+from translation.detect import Detection, detect_message_language
 from translation.languages import language_code
 from translation.settings import get_settings as get_translation_settings
 
@@ -16,12 +16,6 @@ def configured_language(code: str) -> str:
     if language not in allowed:
         raise UnsupportedLanguage(f"language {language!r} is not configured; available: {', '.join(allowed)}")
     return language
-
-
-def detect_message_language(text: str, current: str | None) -> Detection:
-    settings = get_translation_settings()
-    return detect_language(text, allowed=settings.languages, current=current,
-                           min_confidence=settings.min_detection_confidence)
 
 
 def update_conversation_language(

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from assistant.rasa_client import RasaClient, RasaUnavailable
 from conversations import service as conversation_service
 from database.core import session_scope
 from gateway.conversation_lock import ConversationBusy, conversation_lock
 from gateway.flows import answer_stored_flow
-from gateway.rasa_client import RasaClient, RasaUnavailable
 from gateway.settings import GatewaySettings
 from translation.responses import ResponseCatalog
 from translation.service import TranslationService

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from gateway.rasa_client import RasaClient, RasaUnavailable
+from assistant.rasa_client import RasaClient, RasaUnavailable
 from learning import registry
 from learning.evaluate import headline, load_rows, predict, score
 from learning.exceptions import ActivationRefused, ModelSwitchFailed
@@ -111,7 +111,7 @@ def ensure_active_model(*, db_session: Session, var_dir: Path, rasa_venv: Path, 
     """The model Rasa should start with: the active version, or (first start, or its file is gone) a model
     for the current training data, trained if needed, registered and made active."""
     from learning.export import write_export
-    from shopbot.training import train
+    from runtime.training import train
 
     active = registry.active_version(db_session)
     if active is not None and Path(active.path).exists():

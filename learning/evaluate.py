@@ -7,9 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from gateway.flows import OUT_OF_SCOPE
-from gateway.rasa_client import RasaClient
-from gateway.understanding import Understanding, understand
+from assistant.rasa_client import RasaClient
+from assistant.understanding import OUT_OF_SCOPE, Understanding, understand
 from learning.exceptions import LearningError
 from translation.service import TranslationService
 

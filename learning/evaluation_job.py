@@ -12,7 +12,7 @@ from learning.jobs import JobReporter
 from learning.report import write_report
 from learning.settings import get_settings
 from learning.temporary_rasa import rasa_for
-from shopbot.settings import get_settings as get_run_settings
+from runtime.settings import get_settings as get_run_settings
 from translation.service import get_translation_service
 
 

@@ -16,7 +16,7 @@ from database.settings import REPO_ROOT
 from learning.examples import created_intents, response_key
 from learning.models import TrainingExample
 from learning.settings import get_settings
-from shopbot.training import data_fingerprint
+from runtime.training import data_fingerprint
 
 ADMIN_FILE = "admin.yml"
 

@@ -10,13 +10,14 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assistant.understanding import OUT_OF_SCOPE
 from conversations.models import Message
-from gateway.flows import OUT_OF_SCOPE, QUESTIONS
 from handoff.models import Ticket
 from learning.examples import ExampleIn, add_examples
 from learning.exceptions import InvalidTrainingData, NotFound
 from learning.models import InboxReview
 from learning.settings import get_settings
+from translation.responses import QUESTIONS
 
 #: Intents of the turn that asks for a person: the message before it is the one that went wrong.
 HANDOFF_TURN = {"human_handoff", "affirm", "deny", "complaint"}

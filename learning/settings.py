@@ -1,6 +1,7 @@
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from database.settings import REPO_ROOT
@@ -22,6 +23,9 @@ class LearningSettings(BaseSettings):
     inbox_group_similarity: float = 0.5
     #: How many recent shopper messages the inbox looks through.
     inbox_scan_limit: int = 5000
+    #: The Rasa server of live traffic (the gateway's own setting): a model it serves is scored there.
+    live_rasa_url: str = Field(default="http://127.0.0.1:5005",
+                               validation_alias=AliasChoices("GATEWAY_RASA_URL", "LEARNING_LIVE_RASA_URL"))
 
 
 @lru_cache

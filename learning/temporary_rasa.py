@@ -6,10 +6,10 @@ from pathlib import Path
 
 import httpx
 
-from gateway.settings import get_settings as get_gateway_settings
+from learning.settings import get_settings as get_learning_settings
 from runtime.environment import rasa_environment
 from runtime.processes import Service, free_port, rasa_model_loaded, rasa_server_command, wait_until_healthy
-from shopbot.settings import get_settings
+from runtime.settings import get_settings
 
 
 @contextmanager
@@ -49,7 +49,7 @@ def live_model_file(rasa_url: str) -> str | None:
 @contextmanager
 def rasa_for(model: Path, *, progress: Callable[[str], None] = print) -> Iterator[str]:
     """The live Rasa server if it serves `model` (no second server needed), else a temporary one."""
-    rasa_url = get_gateway_settings().rasa_url
+    rasa_url = get_learning_settings().live_rasa_url
     live = live_model_file(rasa_url)
     if live and Path(live).name == model.name:
         progress(f"using the live Rasa server at {rasa_url} (it serves {model.name})")

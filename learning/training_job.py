@@ -11,8 +11,8 @@ from learning.exceptions import LearningError
 from learning.export import write_export
 from learning.jobs import JobReporter
 from learning.validate import validate
-from shopbot.settings import get_settings as get_run_settings
-from shopbot.training import TrainingFailed, model_path, train
+from runtime.settings import get_settings as get_run_settings
+from runtime.training import TrainingFailed, model_path, train
 
 _EPOCHS = re.compile(r"Epochs:\s+\d+%.*?(\d+)/(\d+)")
 # Progress bands of the whole job: export+validate, NLU, dialogue policies (by epoch), registry + held-out.

@@ -9,11 +9,11 @@ import sys
 from database.core import session_scope
 from database.migrate import upgrade_database
 from database.settings import get_settings as get_database_settings
+from runtime.settings import get_settings
 from shop.schemas import SHOP_EVENT_TYPES
 from shopbot.learning_cli import add_learning_parsers
 from shopbot.models_cli import add_models_parser
 from shopbot.privacy_cli import add_privacy_parser
-from shopbot.settings import get_settings
 
 
 def _prepare_local(args: argparse.Namespace) -> None:
@@ -162,8 +162,8 @@ def cmd_run(args: argparse.Namespace) -> None:
     from learning.activation import ensure_active_model
     from runtime.load_balancer import LoadBalancerMissing
     from runtime.processes import ReplicasNeedSharedServers, Stack, StartupFailed
+    from runtime.training import TrainingFailed
     from shop.seed import seed_demo_shop
-    from shopbot.training import TrainingFailed
 
     settings = get_settings()
     # Ctrl-C and a service manager's SIGTERM both stop every process cleanly.

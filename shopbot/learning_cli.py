@@ -8,7 +8,7 @@ from pathlib import Path
 
 from database.core import session_scope
 from database.migrate import upgrade_database
-from shopbot.settings import get_settings
+from runtime.settings import get_settings
 
 
 def _who(args: argparse.Namespace) -> str:
@@ -40,7 +40,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     from learning.evaluate import load_rows
     from learning.evaluation_job import evaluate_and_report
     from learning.exceptions import LearningError
-    from shopbot.training import data_fingerprint, model_path
+    from runtime.training import data_fingerprint, model_path
 
     upgrade_database()
     try:
@@ -103,7 +103,7 @@ def cmd_versions(args: argparse.Namespace) -> None:
 
 def _activate(db_session, version_id: int, args: argparse.Namespace, *, override: bool) -> None:
     """Make the version active; a running Rasa (GATEWAY_RASA_URL) loads it now, else at the next start."""
-    from gateway.rasa_client import RasaClient
+    from assistant.rasa_client import RasaClient
     from gateway.settings import get_settings as get_gateway_settings
     from learning import activation, registry
     from learning.exceptions import LearningError

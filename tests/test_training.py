@@ -1,7 +1,7 @@
 import shutil
 from pathlib import Path
 
-from shopbot.training import TRAINING_INPUTS, data_fingerprint, model_path
+from runtime.training import TRAINING_INPUTS, data_fingerprint, model_path
 
 REPO = Path(__file__).resolve().parents[1]
 

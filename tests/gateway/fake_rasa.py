@@ -1,4 +1,4 @@
-"""A stand-in for the Rasa server: the HTTP API the gateway calls (gateway/rasa_client.py), answered from a few
+"""A stand-in for the Rasa server: the HTTP API the gateway calls (assistant/rasa_client.py), answered from a few
 rules instead of a model, and the parsed user event written to the tracker store table, as Rasa's SQL tracker
 store does before its REST webhook answers (the gateway reads the intent from there)."""
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from assistant.rasa_client import RasaClient
 from channels.base import Inbound
 from channels.models import ChannelOutboxMessage
 from conversations import service as conversation_service
@@ -15,7 +16,6 @@ from database.core import get_session_factory, session_scope
 from gateway.channel_flows import channel_message_flow
 from gateway.exceptions import InvalidCustomerToken
 from gateway.flows import handle_message_flow
-from gateway.rasa_client import RasaClient
 from gateway.schemas import ChatRequest, ChatResponse
 from gateway.settings import get_settings
 from handoff import service as handoff_service

@@ -4,7 +4,7 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from gateway.rasa_client import RasaClient
+from assistant.rasa_client import RasaClient
 from gateway.replay import replay_stored_flow
 from runtime.processes import free_port
 

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from gateway.rasa_client import RasaClient, RasaUnavailable
+from assistant.rasa_client import RasaClient, RasaUnavailable
 from learning import activation, registry
 from learning.exceptions import ModelSwitchFailed
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from gateway.understanding import Understanding
+from assistant.understanding import Understanding
 from learning import jobs
 from learning.activation import check_gate
 from learning.evaluate import EvalRow, InvalidEvaluationData, compare, headline, load_rows, score

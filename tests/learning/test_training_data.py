@@ -8,7 +8,7 @@ from learning.exceptions import InvalidTrainingData, UnknownIntent
 from learning.export import write_export
 from learning.models import TrainingExample
 from learning.validate import check_yaml_syntax
-from shopbot.training import data_fingerprint
+from runtime.training import data_fingerprint
 
 
 def test_examples_for_an_unknown_intent_are_refused(fresh_db):

@@ -14,7 +14,7 @@ from database.settings import REPO_ROOT
 from handoff.agents import create_user
 from learning.activation import ensure_active_model
 from runtime.processes import Stack, free_port
-from shopbot.settings import get_settings
+from runtime.settings import get_settings
 from tests.channels.fake_platform import FakePlatform
 from tests.conftest import TEST_VAR
 from tests.stack.browser import launch_chromium

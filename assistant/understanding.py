@@ -4,11 +4,35 @@ with the evaluation of models so that both see exactly what live traffic sees (l
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.flows import OUT_OF_SCOPE, english_for_understanding, nlu_metadata, public_intent_name
-from gateway.language import configured_language, detect_message_language
-from gateway.rasa_client import RasaClient
+from anyio import to_thread
+
+from assistant.rasa_client import RasaClient
+from translation.detect import detect_message_language
 from translation.responses import BOT_LANGUAGE
-from translation.service import TranslationService
+from translation.service import Translation, TranslationService
+from translation.settings import get_settings as get_translation_settings
+
+FALLBACK_INTENT = "nlu_fallback"
+OUT_OF_SCOPE = "out_of_scope"
+
+
+def public_intent_name(name: str | None) -> str | None:
+    """Rasa's `nlu_fallback` is reported under the catalogue's name, `out_of_scope`."""
+    return OUT_OF_SCOPE if name == FALLBACK_INTENT else name
+
+
+def nlu_metadata(text: str, language: str) -> dict[str, str]:
+    """What the NLU components read besides the text Rasa gets: the shopper's own words and their language."""
+    return {"language": language, "original_text": text}
+
+
+async def english_for_understanding(
+    text: str, language: str, translator: TranslationService
+) -> Translation | None:
+    """The English MT Rasa gets instead of the original, for languages where MT was measured to help."""
+    if language == BOT_LANGUAGE or language not in get_translation_settings().mt_input_languages:
+        return None
+    return await to_thread.run_sync(lambda: translator.translate(text, src_lang=language, tgt_lang=BOT_LANGUAGE))
 
 
 @dataclass
@@ -24,9 +48,10 @@ class Understanding:
 async def understand(
     text: str, language: str | None, *, rasa: RasaClient, translator: TranslationService
 ) -> Understanding:
-    """Raises RasaUnavailable when the Rasa server does not answer."""
+    """`language` is one the shop serves (the caller checked it), or None to detect it. Raises RasaUnavailable
+    when the Rasa server does not answer."""
     if language:
-        language, confidence = configured_language(language), 1.0
+        confidence = 1.0
     else:
         detection = detect_message_language(text, current=None)
         if detection.unsupported:  # not a language the shop serves: nothing in it is understood

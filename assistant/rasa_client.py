@@ -1,13 +1,9 @@
-"""Talking to the Rasa server over HTTP, and reading what its NLU decided from its SQL tracker store."""
+"""Talking to the Rasa server over its HTTP API."""
 
-import json
 import logging
 from typing import Any
 
 import httpx
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 logger = logging.getLogger(__name__)
 
@@ -60,48 +56,3 @@ class RasaClient:
             return response.json()
         except (httpx.HTTPError, ValueError):
             return None
-
-
-_USER_EVENTS = text(
-    "SELECT data FROM events WHERE sender_id = :sender_id AND type_name = 'user' ORDER BY id DESC LIMIT 5"
-)
-
-
-def parse_of_message(*, db_session: Session, sender_id: str, message_id: str) -> dict[str, Any] | None:
-    """The NLU result Rasa stored for the shopper message the gateway tagged with `message_id`.
-
-    Rasa's REST channel returns only the bot's messages; its SQL tracker store (same database) keeps the
-    parsed user event, saved before the webhook answers. Reading it costs one indexed query instead of a
-    second NLU pass.
-    """
-    try:
-        rows = db_session.execute(_USER_EVENTS, {"sender_id": sender_id}).scalars().all()
-    except SQLAlchemyError as error:  # no tracker store table (yet), or another tracker store
-        logger.warning("cannot read Rasa's tracker store: %s", error)
-        db_session.rollback()
-        return None
-    for row in rows:
-        event = json.loads(row)
-        if (event.get("metadata") or {}).get("gateway_message_id") == message_id:
-            return event.get("parse_data")
-    return None
-
-
-_SLOT_EVENTS = text(
-    "SELECT data FROM events WHERE sender_id = :sender_id AND type_name = 'slot' ORDER BY id DESC LIMIT 200"
-)
-
-
-def latest_slot_value(*, db_session: Session, sender_id: str, slot: str) -> Any:
-    """The last value the conversation's tracker gave a slot (e.g. the customer an e-mail check verified)."""
-    try:
-        rows = db_session.execute(_SLOT_EVENTS, {"sender_id": sender_id}).scalars().all()
-    except SQLAlchemyError as error:
-        logger.warning("cannot read Rasa's tracker store: %s", error)
-        db_session.rollback()
-        return None
-    for row in rows:
-        event = json.loads(row)
-        if event.get("name") == slot:
-            return event.get("value")
-    return None
