@@ -6,14 +6,17 @@ lock stores are kept, so conversations in flight carry on with the new model at 
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from assistant.rasa_client import RasaClient, RasaUnavailable
+from database.core import session_scope
 from learning import registry
 from learning.evaluate import headline, load_rows, predict, score
 from learning.exceptions import ActivationRefused, ModelSwitchFailed
@@ -104,6 +107,20 @@ async def rollback(*, db_session: Session, activated_by: str, rasa: RasaClient, 
         raise ActivationRefused("no earlier active version to roll back to")
     return await activate(db_session=db_session, version=previous, activated_by=activated_by, override=True,
                           rasa=rasa, rasa_url=rasa_url, translator=translator, replicas=replicas)
+
+
+def active_model_path(*, fallback: Path,
+                      open_session: Callable[[], AbstractContextManager[Session]] = session_scope) -> Path:
+    """The active version's model file, for a Rasa that restarts; `fallback` when there is none, its file is gone
+    or the database cannot be read right now (it may be restarting too)."""
+    try:
+        with open_session() as db_session:
+            active = registry.active_version(db_session)
+            path = Path(active.path) if active is not None else None
+    except SQLAlchemyError:
+        logger.warning("the active model could not be read; Rasa starts with %s", fallback.name, exc_info=True)
+        return fallback
+    return path if path is not None and path.exists() else fallback
 
 
 def ensure_active_model(*, db_session: Session, var_dir: Path, rasa_venv: Path, models_dir: Path,

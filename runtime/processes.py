@@ -34,12 +34,19 @@ class Service:
     is_healthy: Callable[[httpx.Response], bool]
     log_path: Path
     process: subprocess.Popen | None = None
+    #: Builds the command afresh at every (re)start, when what it runs can change while the stack is up.
+    command_source: Callable[[], list[str]] | None = None
+
+    def start_command(self) -> list[str]:
+        if self.command_source is not None:
+            self.command = self.command_source()
+        return self.command
 
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            self.command, cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            self.start_command(), cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         log.close()
@@ -119,6 +126,9 @@ class Stack:
 
     With `replicas` > 1 there are that many Rasa servers, action servers and gateways, each kind behind HAProxy
     listening on the ports a single stack would use; the replicas share PostgreSQL and Redis.
+
+    `current_model` names the model a restarted Rasa loads (the active version: an admin may have switched it
+    since the start); without it, Rasa loads `model`.
     """
 
     model: Path
@@ -131,6 +141,7 @@ class Stack:
     rasa_venv: Path = REPO_ROOT / ".venv-rasa"
     extra_env: dict[str, str] = field(default_factory=dict)
     replicas: int = 1
+    current_model: Callable[[], Path] | None = None
     services: list[Service] = field(default_factory=list)
 
     def _base_env(self) -> dict[str, str]:
@@ -150,16 +161,23 @@ class Stack:
         endpoints = self.var_dir / f"endpoints-{port}.yml"
         secrets = write_endpoints(endpoints, database_url=self.database_url, actions_url=actions_url,
                                   redis_url=self._base_env().get("REDIS_URL"))
+
+        def command() -> list[str]:
+            return rasa_server_command(self.rasa_venv, host=self.host, port=port, model=self._model_to_load(),
+                                       extra=["--endpoints", str(endpoints), "--credentials", "bot/credentials.yml"])
+
         return Service(
             name=name,
-            command=rasa_server_command(
-                self.rasa_venv, host=self.host, port=port, model=self.model,
-                extra=["--endpoints", str(endpoints), "--credentials", "bot/credentials.yml"]),
+            command=command(),
+            command_source=command,
             env={**rasa_environment(), **self.extra_env, **secrets, "DATABASE_URL": self.database_url},
             health_url=f"http://{self.host}:{port}/status",
             is_healthy=rasa_model_loaded,
             log_path=self.var_dir / "logs" / f"{name}.log",
         )
+
+    def _model_to_load(self) -> Path:
+        return self.model if self.current_model is None else self.current_model()
 
     def _actions(self, name: str, port: int) -> Service:
         return Service(

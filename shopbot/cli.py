@@ -5,6 +5,7 @@ import json
 import logging
 import signal
 import sys
+from functools import partial
 
 from database.core import session_scope
 from database.migrate import upgrade_database
@@ -159,7 +160,7 @@ def _interrupt(signum, frame) -> None:
 def cmd_run(args: argparse.Namespace) -> None:
     from canned.seed import seed_canned_replies
     from gateway.settings import get_settings as get_gateway_settings
-    from learning.activation import ensure_active_model
+    from learning.activation import active_model_path, ensure_active_model
     from runtime.load_balancer import LoadBalancerMissing
     from runtime.processes import ReplicasNeedSharedServers, Stack, StartupFailed
     from runtime.training import TrainingFailed
@@ -191,6 +192,7 @@ def cmd_run(args: argparse.Namespace) -> None:
         model=model, database_url=get_database_settings().database_url, var_dir=settings.var_dir,
         host=settings.host, rasa_port=settings.rasa_port, actions_port=settings.actions_port,
         gateway_port=gateway_port, rasa_venv=settings.rasa_venv, replicas=args.replicas,
+        current_model=partial(active_model_path, fallback=model),
     )
     replicas = f"{args.replicas} of each behind HAProxy" if args.replicas > 1 else "one of each"
     print(f"Starting Rasa (loading the model takes up to a minute), the action server and the gateway ({replicas})...")

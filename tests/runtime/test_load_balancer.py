@@ -105,3 +105,15 @@ def test_replicas_need_postgresql_and_redis(tmp_path, monkeypatch):
     rasa_ports = [s.health_url.split(":")[-1].split("/")[0] for s in built if s.name.startswith("rasa")]
     assert {s.env["GATEWAY_RASA_REPLICA_URLS"] for s in gateways} == {  # an activation reaches each
         json.dumps([f"http://127.0.0.1:{port}" for port in rasa_ports])}
+
+
+def test_a_restarted_rasa_is_started_with_the_model_current_then(tmp_path, monkeypatch):
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+    current = [tmp_path / "start.tar.gz"]
+    stack = Stack(model=tmp_path / "start.tar.gz", database_url="postgresql://u@h/db", var_dir=tmp_path, replicas=2,
+                  gateway_port=free_port(), current_model=lambda: current[0])
+    rasa = next(s for s in stack.build() if s.name == "rasa-1")
+    assert str(tmp_path / "start.tar.gz") in rasa.start_command()
+    current[0] = tmp_path / "activated.tar.gz"  # an admin activated another version
+    assert str(tmp_path / "activated.tar.gz") in rasa.start_command()
+    assert str(tmp_path / "start.tar.gz") not in rasa.start_command()
