@@ -33,7 +33,8 @@ from shop.settings import get_settings as get_shop_settings
 from shop.source import get_order_source
 from telemetry.instruments import RASA_ERRORS, timed_turn
 from translation.languages import native_name
-from translation.responses import BOT_LANGUAGE, QUESTIONS, ResponseCatalog
+from translation.response_registry import QUESTIONS
+from translation.responses import BOT_LANGUAGE, ResponseCatalog
 from translation.service import TranslationService
 from translation.settings import get_settings as get_translation_settings
 

@@ -17,7 +17,7 @@ from learning.examples import ExampleIn, add_examples
 from learning.exceptions import InvalidTrainingData, NotFound
 from learning.models import InboxReview
 from learning.settings import get_settings
-from translation.responses import QUESTIONS
+from translation.response_registry import QUESTIONS
 
 #: Intents of the turn that asks for a person: the message before it is the one that went wrong.
 HANDOFF_TURN = {"human_handoff", "affirm", "deny", "complaint"}
