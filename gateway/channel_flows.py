@@ -24,7 +24,7 @@ from gateway.replies import render_reply, store_reply
 from gateway.schemas import ChatRequest
 from gateway.settings import get_settings
 from proactive import flows as proactive_flows
-from shop.auth import create_customer_token
+from shop.auth import create_customer_token, slot_customer_id
 from translation.responses import BOT_LANGUAGE, ResponseCatalog
 from translation.service import TranslationService
 from translation.settings import get_settings as get_translation_settings
@@ -55,11 +55,12 @@ def answer_unreadable(*, db_session: Session, conversation: Conversation, kind: 
 def remember_verified_customer(*, db_session: Session, inbound: Inbound, conversation: Conversation) -> None:
     """Once the order flow verified who the shopper is (order number + e-mail), link the channel user to that
     customer, so that later conversations on this channel start identified."""
-    verified = latest_slot_value(db_session=db_session, sender_id=inbound.sender_id, slot="customer_id")
-    if verified and str(verified).isdigit():
+    verified = slot_customer_id(latest_slot_value(db_session=db_session, sender_id=inbound.sender_id,
+                                                  slot="customer_id"))
+    if verified is not None:
         channel_service.link_customer(db_session=db_session, channel=inbound.channel,
-                                      channel_user_id=inbound.user_id, customer_id=int(verified))
-        conversation.customer_id = int(verified)
+                                      channel_user_id=inbound.user_id, customer_id=verified)
+        conversation.customer_id = verified
         logger.info("%s user linked to customer %s", inbound.channel, verified)
 
 

@@ -128,8 +128,8 @@ def open_ticket(*, db_session: Session, conversation: Conversation, reason: str)
     """The customer is the one the shop vouched for, or the one an order + e-mail check verified in Rasa."""
     customer_id = conversation.customer_id
     if customer_id is None:
-        verified = latest_slot_value(db_session=db_session, sender_id=conversation.sender_id, slot="customer_id")
-        customer_id = int(verified) if verified and str(verified).isdigit() else None
+        customer_id = auth.slot_customer_id(latest_slot_value(db_session=db_session, sender_id=conversation.sender_id,
+                                                              slot="customer_id"))
     source = get_order_source(db_session, get_shop_settings().order_source)
     return handoff_service.create(db_session=db_session, conversation=conversation, customer_id=customer_id,
                                   reason=reason, source=source)
