@@ -20,7 +20,7 @@ from conversations import service as conversation_service
 from conversations.models import Conversation
 from database.core import get_session_factory, session_scope
 from gateway.flows import handle_message_flow
-from gateway.replies import render_reply, store_reply
+from gateway.replies import send_reply
 from gateway.schemas import ChatRequest
 from gateway.settings import get_settings
 from proactive import flows as proactive_flows
@@ -47,9 +47,8 @@ def answer_unreadable(*, db_session: Session, conversation: Conversation, kind: 
     """Keep a note of what the shopper sent (agents see it) and ask them, in their language, to type."""
     conversation_service.add_message(db_session=db_session, conversation=conversation, role="shopper",
                                      text=f"[{kind}]", text_en=f"[{kind}]", language=conversation.language)
-    reply = render_reply({"response": "utter_unsupported_message"}, conversation.language, responses=responses,
-                         translator=translator, db_session=db_session)
-    store_reply(db_session=db_session, conversation=conversation, reply=reply)
+    send_reply(db_session=db_session, conversation=conversation, payload={"response": "utter_unsupported_message"},
+               responses=responses, translator=translator)
 
 
 def remember_verified_customer(*, db_session: Session, inbound: Inbound, conversation: Conversation) -> None:
