@@ -113,7 +113,8 @@ async def _handle_in_order(deliveries: list[tuple[int, Inbound]], **services) ->
         async with lock:
             try:
                 await channel_message_flow(inbound=inbound, **services)
-            except Exception:
+            except Exception:  # a background task's boundary: whatever failed (a bug, the database, MT), this
+                # message stays unhandled to be tried again, and the others of the webhook are still answered
                 logger.exception("%s message %s could not be handled; it will be tried again", inbound.channel,
                                  inbound.message_id)
                 with session_scope() as db_session:
