@@ -15,7 +15,6 @@ from pathlib import Path
 import httpx
 
 from database.settings import REPO_ROOT
-from gateway.settings import get_settings as get_gateway_settings
 from runtime.environment import rasa_environment
 from runtime.load_balancer import MONITOR_PATH, Pool, haproxy_command, write_config
 from runtime.rasa_endpoints import write_endpoints
@@ -175,11 +174,7 @@ class Stack:
     def _gateway(self, name: str, port: int, *, rasa_url: str) -> Service:
         return Service(
             name=name,
-            # Widget frames are answered with an error above the body limit; far above it (a 10 MB frame)
-            # uvicorn closes the socket before buffering them (its default allows 16 MiB)
-            command=[sys.executable, "-m", "uvicorn", "gateway.app:app", "--host", self.host,
-                     "--port", str(port), "--no-access-log",
-                     "--ws-max-size", str(4 * get_gateway_settings().max_body_bytes)],
+            command=[sys.executable, "-m", "gateway", "--host", self.host, "--port", str(port)],
             env={**self._base_env(), "GATEWAY_RASA_URL": rasa_url, STATUS_PATH_VARIABLE: str(self.status_path)},
             health_url=f"http://{self.host}:{port}/health",
             is_healthy=lambda r: r.status_code == 200,
