@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from database.types import UtcDatetime
 from gateway.schemas import RowId, StrictBody
+from learning.inbox import InboxGroup
 
 
 class ExampleBody(StrictBody):
@@ -69,28 +70,9 @@ class IntentRead(BaseModel):
     examples_added: int
 
 
-class InboxItemRead(ORMRead):
-    message_id: int
-    text: str
-    language: str
-    text_en: str | None
-    intent: str | None
-    confidence: float | None
-    created_at: UtcDatetime
-    reasons: list[str]
-
-
-class InboxGroupRead(ORMRead):
-    example: str
-    count: int
-    languages: dict[str, int]
-    reasons: dict[str, int]
-    items: list[InboxItemRead]
-
-
 class InboxRead(BaseModel):
     messages: int
-    groups: list[InboxGroupRead]
+    groups: list[InboxGroup]
 
 
 class JobRead(ORMRead):

@@ -5,29 +5,13 @@ click is understood the same way in every language. Titles are terms of `bot/res
 (`button.*`), so a click is stored and shown as the title the shopper saw.
 """
 
-from dataclasses import dataclass
-
+from translation.response_registry import BUTTONS, QuickReply
 from translation.responses import BOT_LANGUAGE, ResponseCatalog
 
 
-@dataclass(frozen=True)
-class QuickReply:
-    title_term: str
-    payload: str
+def _title(button: QuickReply, responses: ResponseCatalog, language: str) -> str:
+    return responses.term(button.title_term, language)
 
-    def title(self, responses: ResponseCatalog, language: str) -> str:
-        return responses.term(self.title_term, language)
-
-
-#: The buttons offered under each response that asks the shopper a yes/no question.
-BUTTONS: dict[str, tuple[QuickReply, ...]] = {
-    "utter_confirm_cancel": (QuickReply("button.cancel_yes", "/affirm"), QuickReply("button.cancel_no", "/deny")),
-    "utter_offer_human": (QuickReply("button.person_yes", "/affirm"), QuickReply("button.person_no", "/deny")),
-    "utter_offer_human_help": (QuickReply("button.person_yes", "/affirm"), QuickReply("button.person_no", "/deny")),
-    "utter_payment_problem": (QuickReply("button.person_yes", "/affirm"), QuickReply("button.person_no", "/deny")),
-    # The satisfaction question: a click sends the digit, the same as typing it (see csat.service.parse_answer)
-    "utter_csat_ask": tuple(QuickReply(f"button.csat_{n}", str(n)) for n in range(1, 6)),
-}
 
 #: The payloads a client may send as a shopper's message; they reach Rasa as they are.
 PAYLOADS = {button.payload for buttons in BUTTONS.values() for button in buttons}
@@ -35,7 +19,7 @@ PAYLOADS = {button.payload for buttons in BUTTONS.values() for button in buttons
 
 def buttons_for(response_key: str | None, language: str, responses: ResponseCatalog) -> list[dict[str, str]]:
     """`[{"title", "payload"}]` for a response, or an empty list."""
-    return [{"title": button.title(responses, language), "payload": button.payload}
+    return [{"title": _title(button, responses, language), "payload": button.payload}
             for button in BUTTONS.get(response_key or "", ())]
 
 
@@ -50,5 +34,5 @@ def shown_text(payload: str, language: str, responses: ResponseCatalog, previous
     response), in the conversation's language and in English; the payload itself if no such button."""
     for button in BUTTONS.get(previous_key or "", ()):
         if button.payload == payload:
-            return button.title(responses, language), button.title(responses, BOT_LANGUAGE)
+            return _title(button, responses, language), _title(button, responses, BOT_LANGUAGE)
     return payload, payload

@@ -20,11 +20,11 @@ from conversations import service as conversation_service
 from conversations.models import Conversation
 from database.core import get_session_factory, session_scope
 from gateway.flows import handle_message_flow
-from gateway.replies import render_reply, store_reply
+from gateway.replies import send_reply
 from gateway.schemas import ChatRequest
 from gateway.settings import get_settings
 from proactive import flows as proactive_flows
-from shop.auth import create_customer_token
+from shop.auth import create_customer_token, slot_customer_id
 from translation.responses import BOT_LANGUAGE, ResponseCatalog
 from translation.service import TranslationService
 from translation.settings import get_settings as get_translation_settings
@@ -47,19 +47,19 @@ def answer_unreadable(*, db_session: Session, conversation: Conversation, kind: 
     """Keep a note of what the shopper sent (agents see it) and ask them, in their language, to type."""
     conversation_service.add_message(db_session=db_session, conversation=conversation, role="shopper",
                                      text=f"[{kind}]", text_en=f"[{kind}]", language=conversation.language)
-    reply = render_reply({"response": "utter_unsupported_message"}, conversation.language, responses=responses,
-                         translator=translator, db_session=db_session)
-    store_reply(db_session=db_session, conversation=conversation, reply=reply)
+    send_reply(db_session=db_session, conversation=conversation, payload={"response": "utter_unsupported_message"},
+               responses=responses, translator=translator)
 
 
 def remember_verified_customer(*, db_session: Session, inbound: Inbound, conversation: Conversation) -> None:
     """Once the order flow verified who the shopper is (order number + e-mail), link the channel user to that
     customer, so that later conversations on this channel start identified."""
-    verified = latest_slot_value(db_session=db_session, sender_id=inbound.sender_id, slot="customer_id")
-    if verified and str(verified).isdigit():
+    verified = slot_customer_id(latest_slot_value(db_session=db_session, sender_id=inbound.sender_id,
+                                                  slot="customer_id"))
+    if verified is not None:
         channel_service.link_customer(db_session=db_session, channel=inbound.channel,
-                                      channel_user_id=inbound.user_id, customer_id=int(verified))
-        conversation.customer_id = int(verified)
+                                      channel_user_id=inbound.user_id, customer_id=verified)
+        conversation.customer_id = verified
         logger.info("%s user linked to customer %s", inbound.channel, verified)
 
 
@@ -113,7 +113,8 @@ async def _handle_in_order(deliveries: list[tuple[int, Inbound]], **services) ->
         async with lock:
             try:
                 await channel_message_flow(inbound=inbound, **services)
-            except Exception:
+            except Exception:  # a background task's boundary: whatever failed (a bug, the database, MT), this
+                # message stays unhandled to be tried again, and the others of the webhook are still answered
                 logger.exception("%s message %s could not be handled; it will be tried again", inbound.channel,
                                  inbound.message_id)
                 with session_scope() as db_session:

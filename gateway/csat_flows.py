@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from conversations.models import Conversation, Message
 from csat import service as csat_service
 from csat.settings import get_settings as get_csat_settings
-from gateway.replies import Reply, render_reply, store_reply
+from gateway.replies import Reply, send_reply
 from gateway.schemas import ChatMessage, ChatResponse
 from handoff.models import Ticket
 from translation.responses import ResponseCatalog
@@ -20,10 +20,8 @@ def ask_flow(
 ) -> Reply:
     """Store the question (with its five quick replies) in the conversation, queued for messaging channels."""
     csat_service.ask(db_session=db_session, conversation=conversation, ticket=ticket, agent_id=agent_id)
-    reply = render_reply({"response": csat_service.ASK_RESPONSE}, conversation.language, responses=responses,
-                         translator=translator, db_session=db_session)
-    store_reply(db_session=db_session, conversation=conversation, reply=reply)
-    return reply
+    return send_reply(db_session=db_session, conversation=conversation, payload={"response": csat_service.ASK_RESPONSE},
+                      responses=responses, translator=translator)
 
 
 def answer_flow(
@@ -39,9 +37,8 @@ def answer_flow(
     rating, comment = answer
     csat_service.record(survey=survey, rating=rating, comment=comment)
     shopper_message.intent, shopper_message.confidence = "csat_rating", 1.0
-    reply = render_reply({"response": csat_service.THANKS_RESPONSE}, conversation.language, responses=responses,
-                         translator=translator, db_session=db_session)
-    store_reply(db_session=db_session, conversation=conversation, reply=reply)
+    reply = send_reply(db_session=db_session, conversation=conversation,
+                       payload={"response": csat_service.THANKS_RESPONSE}, responses=responses, translator=translator)
     db_session.commit()
     return ChatResponse(language=conversation.language, messages=[ChatMessage(text=reply.text, text_en=reply.text_en)])
 

@@ -21,7 +21,7 @@ from gateway.conversation_lock import conversation_lock
 from gateway.exceptions import InvalidCustomerToken, ReservedSenderId
 from gateway.language import apply_language_request, update_conversation_language
 from gateway.rate_limits import limit_conversation
-from gateway.replies import Reply, render_bot_messages, render_reply, store_reply
+from gateway.replies import Reply, render_bot_messages, send_reply, store_reply
 from gateway.schemas import ChatMessage, ChatRequest, ChatResponse, Handoff
 from gateway.settings import get_settings
 from handoff import service as handoff_service
@@ -33,7 +33,8 @@ from shop.settings import get_settings as get_shop_settings
 from shop.source import get_order_source
 from telemetry.instruments import RASA_ERRORS, timed_turn
 from translation.languages import native_name
-from translation.responses import BOT_LANGUAGE, QUESTIONS, ResponseCatalog
+from translation.response_registry import QUESTIONS
+from translation.responses import BOT_LANGUAGE, ResponseCatalog
 from translation.service import TranslationService
 from translation.settings import get_settings as get_translation_settings
 
@@ -127,8 +128,8 @@ def open_ticket(*, db_session: Session, conversation: Conversation, reason: str)
     """The customer is the one the shop vouched for, or the one an order + e-mail check verified in Rasa."""
     customer_id = conversation.customer_id
     if customer_id is None:
-        verified = latest_slot_value(db_session=db_session, sender_id=conversation.sender_id, slot="customer_id")
-        customer_id = int(verified) if verified and str(verified).isdigit() else None
+        customer_id = auth.slot_customer_id(latest_slot_value(db_session=db_session, sender_id=conversation.sender_id,
+                                                              slot="customer_id"))
     source = get_order_source(db_session, get_shop_settings().order_source)
     return handoff_service.create(db_session=db_session, conversation=conversation, customer_id=customer_id,
                                   reason=reason, source=source)
@@ -178,9 +179,8 @@ def language_not_supported(
     logger.info("message in %s, which is not configured, in conversation %s", unsupported, conversation.sender_id)
     shopper_message.intent, shopper_message.confidence = OUT_OF_SCOPE, 0.0
     languages = ", ".join(native_name(code) for code in get_translation_settings().languages)
-    reply = render_reply({"response": "utter_language_not_supported", "vars": {"languages": languages}},
-                         conversation.language, responses=responses, translator=translator, db_session=db_session)
-    store_reply(db_session=db_session, conversation=conversation, reply=reply)
+    reply = send_reply(db_session=db_session, conversation=conversation, responses=responses, translator=translator,
+                       payload={"response": "utter_language_not_supported", "vars": {"languages": languages}})
     db_session.commit()
     return ChatResponse(language=conversation.language, messages=[ChatMessage(text=reply.text, text_en=reply.text_en)])
 
@@ -238,10 +238,8 @@ def hand_over(
 ) -> Ticket:
     """Open a ticket and tell the shopper when to expect the person (appended to `replies` and stored)."""
     ticket = open_ticket(db_session=db_session, conversation=conversation, reason=reason)
-    expectation = render_reply(handoff_expectation(db_session, ticket), conversation.language, responses=responses,
-                               translator=translator, db_session=db_session)
-    replies.append(expectation)
-    store_reply(db_session=db_session, conversation=conversation, reply=expectation)
+    replies.append(send_reply(db_session=db_session, conversation=conversation, responses=responses,
+                              translator=translator, payload=handoff_expectation(db_session, ticket)))
     return ticket
 
 
@@ -251,10 +249,8 @@ def store_offline(
 ) -> Reply:
     """The assistant is down: the message stays stored to be answered later, and the shopper is told so."""
     shopper_message.delivered = False
-    reply = render_reply({"response": "utter_message_stored_offline"}, conversation.language, responses=responses,
-                         translator=translator, db_session=db_session)
-    store_reply(db_session=db_session, conversation=conversation, reply=reply)
-    return reply
+    return send_reply(db_session=db_session, conversation=conversation, responses=responses, translator=translator,
+                      payload={"response": "utter_message_stored_offline"})
 
 
 async def answer_stored_flow(

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from conversations.models import Conversation
 from database.core import session_scope
-from gateway.replies import render_reply, store_reply
+from gateway.replies import send_reply
 from handoff import service as handoff_service
 from handoff import webhooks
 from handoff.settings import HandoffSettings
@@ -35,9 +35,8 @@ def notify_unclaimed_once(settings: HandoffSettings, responses: ResponseCatalog,
         tickets = handoff_service.unclaimed_since(db_session=db_session, before=before)
         for ticket in tickets:
             conversation = db_session.get(Conversation, ticket.conversation_id)
-            reply = render_reply({"response": "utter_handoff_waiting"}, conversation.language, responses=responses,
-                                 translator=translator, db_session=db_session)
-            store_reply(db_session=db_session, conversation=conversation, reply=reply)
+            send_reply(db_session=db_session, conversation=conversation, payload={"response": "utter_handoff_waiting"},
+                       responses=responses, translator=translator)
             ticket.waiting_notice_at = datetime.now(UTC)
         return len(tickets)
 

@@ -76,3 +76,15 @@ def store_reply(*, db_session: Session, conversation: Conversation, reply: Reply
     channel_outbox.enqueue_message(db_session=db_session, conversation=conversation, text=reply.text,
                                    buttons=[Button(**button) for button in buttons])
     return message
+
+
+def send_reply(
+    *, db_session: Session, conversation: Conversation, payload: dict[str, Any], responses: ResponseCatalog,
+    translator: TranslationService,
+) -> Reply:
+    """Render a response in the conversation's language and store it as the assistant's message (queued on a
+    messaging channel)."""
+    reply = render_reply(payload, conversation.language, responses=responses, translator=translator,
+                         db_session=db_session)
+    store_reply(db_session=db_session, conversation=conversation, reply=reply)
+    return reply

@@ -3,11 +3,8 @@
 from conversations.models import Message
 from gateway.buttons import buttons_for
 from gateway.schemas import Button, ConversationMessage
+from translation.response_registry import HANDOFF_EVENTS
 from translation.responses import ResponseCatalog
-
-#: Responses that tell the shopper a person takes over, or that the assistant is back.
-HANDOFF_EVENTS = {"utter_handoff_queue": "opened", "utter_handoff_after_hours": "opened",
-                  "utter_handoff_closed": "closed"}
 
 
 def shown_message(message: Message, responses: ResponseCatalog) -> ConversationMessage:

@@ -8,7 +8,7 @@ from pathlib import Path
 from database.core import session_scope
 from learning import registry
 from learning.evaluate import EvalRow, compare, headline, load_rows, predict, rows_from_dicts, score
-from learning.jobs import JobReporter
+from learning.job_reporter import JobReporter
 from learning.report import write_report
 from learning.settings import get_settings
 from learning.temporary_rasa import rasa_for

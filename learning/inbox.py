@@ -2,42 +2,43 @@
 ("no, that's not what I meant") or that ended in a handoff, grouped by meaning and sorted by frequency."""
 
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 
 import numpy as np
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.understanding import OUT_OF_SCOPE
 from conversations.models import Message
+from database.types import UtcDatetime
 from handoff.models import Ticket
 from learning.examples import ExampleIn, add_examples
 from learning.exceptions import InvalidTrainingData, NotFound
 from learning.models import InboxReview
 from learning.settings import get_settings
-from translation.responses import QUESTIONS
+from translation.response_registry import QUESTIONS
 
 #: Intents of the turn that asks for a person: the message before it is the one that went wrong.
 HANDOFF_TURN = {"human_handoff", "affirm", "deny", "complaint"}
 DECISIONS = ("intent", "ignored", "out_of_scope")
 
 
-@dataclass
-class InboxItem:
+class InboxItem(BaseModel):
+    """One misunderstood message, as the admin API returns it."""
+
     message_id: int
     text: str
     language: str
     text_en: str | None
     intent: str | None
     confidence: float | None
-    created_at: datetime
-    reasons: list[str] = field(default_factory=list)
+    created_at: UtcDatetime
+    reasons: list[str]
 
 
-@dataclass
-class InboxGroup:
+class InboxGroup(BaseModel):
     example: str
     count: int
     languages: dict[str, int]

@@ -6,7 +6,6 @@ was running when its process died is marked failed at the next start.
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -15,12 +14,12 @@ from sqlalchemy.orm import Session
 
 from database.core import session_scope
 from learning.exceptions import JobConflict, LearningError, NotFound
+from learning.job_reporter import JobReporter
 from learning.models import Job
 
 logger = logging.getLogger(__name__)
 
 UNFINISHED = ("queued", "running")
-MAX_LOG_CHARS = 200_000
 
 
 def enqueue(*, db_session: Session, kind: str, params: dict, requested_by: str, status: str = "queued") -> Job:
@@ -68,53 +67,6 @@ def fail_interrupted(db_session: Session) -> int:
         update(Job).where(Job.status == "running")
         .values(status="failed", error="interrupted: the process running it stopped", finished_at=datetime.now(UTC))
     ).rowcount
-
-
-class JobReporter:
-    """Progress and log lines of a running job, written to its row (batched) and optionally echoed."""
-
-    def __init__(self, job_id: int, echo: Callable[[str], None] | None = None, interval: float = 1.0) -> None:
-        self.job_id = job_id
-        self.echo = echo
-        self.interval = interval
-        self._lines: list[str] = []
-        self._progress: tuple[float, str] | None = None
-        self._last_write = 0.0
-        self._last_echo = 0.0
-
-    def log(self, line: str) -> None:
-        self._lines.append(line)
-        if self.echo:
-            self.echo(line)
-        self._maybe_flush()
-
-    def progress(self, fraction: float, stage: str) -> None:
-        done_before = self._progress[0] if self._progress else 0.0
-        self._progress = (min(max(fraction, done_before), 1.0), stage[:200])  # never goes backwards
-        if self.echo and time.monotonic() - self._last_echo >= 2.0:
-            self._last_echo = time.monotonic()
-            self.echo(f"[{round(self._progress[0] * 100):>3}%] {stage}")
-        self._maybe_flush()
-
-    def step(self, fraction: float, stage: str) -> None:
-        """A new stage: logged and written at once."""
-        self.progress(fraction, stage)
-        self.log(f"[{round(fraction * 100):>3}%] {stage}")
-        self.flush()
-
-    def _maybe_flush(self) -> None:
-        if time.monotonic() - self._last_write >= self.interval:
-            self.flush()
-
-    def flush(self) -> None:
-        self._last_write = time.monotonic()
-        lines, self._lines = self._lines, []
-        with session_scope() as db_session:
-            job = db_session.get(Job, self.job_id)
-            if lines:
-                job.log = (job.log + "\n".join(lines) + "\n")[-MAX_LOG_CHARS:]
-            if self._progress is not None:
-                job.progress, job.stage = self._progress
 
 
 def finish(job_id: int, *, result: dict | None = None, error: str | None = None) -> None:

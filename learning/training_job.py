@@ -9,7 +9,7 @@ from learning import registry
 from learning.evaluation_job import score_version_on_heldout
 from learning.exceptions import LearningError
 from learning.export import write_export
-from learning.jobs import JobReporter
+from learning.job_reporter import JobReporter
 from learning.validate import validate
 from runtime.settings import get_settings as get_run_settings
 from runtime.training import TrainingFailed, model_path, train

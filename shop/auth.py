@@ -7,6 +7,7 @@ the secret the shop and this service share (`SHOP_CUSTOMER_TOKEN_SECRET`).
 import hashlib
 import hmac
 import time
+from typing import Any
 
 from shop.settings import get_settings
 
@@ -43,3 +44,9 @@ def verify_customer_token(token: str) -> int:
     if int(expires) < time.time():
         raise InvalidCustomerToken("customer token has expired")
     return int(customer_id)
+
+
+def slot_customer_id(value: Any) -> int | None:
+    """The customer id in Rasa's `customer_id` slot (set once an order number + e-mail check verified the shopper),
+    or None when the slot holds no id."""
+    return int(value) if value and str(value).isdigit() else None

@@ -31,3 +31,88 @@ def test_a_domain_package_imports_neither_the_http_layer_nor_the_cli(package):
 
 def test_the_http_layer_does_not_import_the_cli():
     assert sorted(module for module, imported in _imported_packages("gateway") if imported == "shopbot") == []
+
+
+#: Every package of the project (a folder with an `__init__.py`), the tests aside.
+PACKAGES = sorted(path.name for path in ROOT.iterdir() if (path / "__init__.py").is_file() and path.name != "tests")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Module -> the project modules it imports, at module level or inside a function (`from a import b` counts
+    as importing the module `a.b` when there is one, else `a`)."""
+    files = {_module_name(path): path for package in PACKAGES for path in (ROOT / package).rglob("*.py")}
+
+    def project_module(name: str) -> str | None:
+        while name and name not in files:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph: dict[str, set[str]] = {}
+    for module, path in files.items():
+        package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+        names: list[str] = []
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join(package[:len(package) - node.level + 1] + ([node.module] if node.module else []))
+                names += [base] + [f"{base}.{alias.name}" for alias in node.names]
+        graph[module] = {found for name in names if (found := project_module(name)) not in (None, module)}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one node (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycles_between_packages():
+    packages: dict[str, set[str]] = {}
+    for module, imported in _import_graph().items():
+        packages.setdefault(module.split(".")[0], set()).update(
+            target.split(".")[0] for target in imported if target.split(".")[0] != module.split(".")[0])
+    assert _cycles(packages) == []
+
+
+def test_no_import_cycles_between_modules():
+    assert _cycles(_import_graph()) == []
+
+
+def test_the_import_graph_sees_imports_inside_functions():
+    graph = _import_graph()
+    assert "learning.training_job" in graph["learning.jobs"]  # imported inside run_job
+    assert {"gateway", "learning", "shop"} <= set(PACKAGES)

@@ -30,10 +30,6 @@ logger = logging.getLogger(__name__)
 RESPONSES_DIR = Path(__file__).resolve().parent.parent / "bot" / "responses"
 BOT_LANGUAGE = "en"
 
-#: Replies that ask the shopper something: a new Rasa session must not start while an answer is awaited.
-QUESTIONS = {"utter_ask_order_id", "utter_ask_order_email", "utter_confirm_cancel", "utter_offer_human",
-             "utter_offer_human_help", "utter_payment_problem"}
-
 
 class ResponseError(KeyError):
     """A payload names a response key that no language file has."""

@@ -20,7 +20,7 @@ from database.core import get_session_factory
 from gateway import csat_flows
 from gateway.canned_flow import render_for_ticket
 from gateway.deps import CurrentAdmin, CurrentAgent, ResponsesDep, SessionDep, TranslatorDep
-from gateway.replies import render_reply, store_reply
+from gateway.replies import send_reply
 from gateway.schemas import RowId
 from handoff import service as handoff_service
 from handoff.models import AgentUser, Ticket
@@ -204,9 +204,8 @@ def close_ticket(
     ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
     handoff_service.close(db_session=db_session, ticket=ticket)
     conversation = _conversation(db_session, ticket)
-    reply = render_reply({"response": "utter_handoff_closed"}, conversation.language, responses=responses,
-                         translator=translator, db_session=db_session)
-    store_reply(db_session=db_session, conversation=conversation, reply=reply)
+    send_reply(db_session=db_session, conversation=conversation, payload={"response": "utter_handoff_closed"},
+               responses=responses, translator=translator)
     csat_flows.ask_flow(db_session=db_session, conversation=conversation, ticket=ticket,
                         agent_id=ticket.assignee_id or agent.id, responses=responses, translator=translator)
     _record(db_session, "ticket.closed", agent, ticket)

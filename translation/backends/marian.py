@@ -92,7 +92,8 @@ class Seq2SeqBackend:
                     outputs.extend(self._run(model, entry, [texts[index] for index in chunk]))
         except TranslationError:
             raise
-        except Exception as error:
+        except Exception as error:  # the model libraries' boundary: torch, transformers and ctranslate2 raise
+            # many unrelated types (OSError, RuntimeError, ValueError...); as a TranslationError the service falls back
             raise TranslationError(f"{self.name} {src_lang}->{tgt_lang} failed: {error}") from error
         if len(outputs) != len(positions):
             raise TranslationError(f"{self.name} {src_lang}->{tgt_lang}: {len(outputs)} outputs for {len(positions)}")

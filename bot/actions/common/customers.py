@@ -5,7 +5,7 @@ import logging
 
 from rasa_sdk import Tracker
 
-from shop.auth import InvalidCustomerToken, verify_customer_token
+from shop.auth import InvalidCustomerToken, slot_customer_id, verify_customer_token
 
 logger = logging.getLogger(__name__)
 
@@ -26,5 +26,4 @@ def identified_customer_id(tracker: Tracker) -> int | None:
     from_token = token_customer_id(tracker)
     if from_token is not None:
         return from_token
-    slot = tracker.get_slot("customer_id")
-    return int(slot) if slot and str(slot).isdigit() else None
+    return slot_customer_id(tracker.get_slot("customer_id"))
