@@ -98,8 +98,8 @@ def k8s_env(container: dict) -> dict[str, dict]:
     """Each variable the container gets: {"value": ...} or {"valueFrom": ...}, the ConfigMap's included."""
     env = {}
     for source in container.get("envFrom", []):
-        env.update({name: {"value": value} for name, value in config_map().items()
-                    if source["configMapRef"]["name"] == "shopbot-settings"})
+        assert source == {"configMapRef": {"name": "shopbot-settings"}}, source
+        env.update({name: {"value": value} for name, value in config_map().items()})
     env.update({entry["name"]: {k: v for k, v in entry.items() if k != "name"} for entry in container.get("env", [])})
     return env
 
