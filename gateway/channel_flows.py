@@ -19,6 +19,7 @@ from channels.settings import ChannelQueueSettings
 from conversations import service as conversation_service
 from conversations.models import Conversation
 from database.core import get_session_factory, session_scope
+from gateway.blocking import in_thread
 from gateway.flows import handle_message_flow
 from gateway.replies import send_reply
 from gateway.schemas import ChatRequest
@@ -42,6 +43,17 @@ def _first_language(inbound: Inbound) -> str:
     return hint if hint in get_translation_settings().languages else BOT_LANGUAGE
 
 
+def acknowledge(*, db_session: Session, inbound: Inbound) -> Conversation:
+    """Queue what the platform needs acknowledged (a pressed Telegram button); the chat's conversation."""
+    outbox.enqueue(db_session=db_session, channel=inbound.channel, recipient=inbound.chat_id,
+                   bodies=PLATFORMS[inbound.channel].receipt_bodies(inbound))
+    conversation, _ = conversation_service.get_or_create(
+        db_session=db_session, sender_id=inbound.sender_id, channel=inbound.channel,
+        language=_first_language(inbound))
+    db_session.commit()
+    return conversation
+
+
 def answer_unreadable(*, db_session: Session, conversation: Conversation, kind: str, responses: ResponseCatalog,
                       translator: TranslationService) -> None:
     """Keep a note of what the shopper sent (agents see it) and ask them, in their language, to type."""
@@ -49,6 +61,7 @@ def answer_unreadable(*, db_session: Session, conversation: Conversation, kind: 
                                      text=f"[{kind}]", text_en=f"[{kind}]", language=conversation.language)
     send_reply(db_session=db_session, conversation=conversation, payload={"response": "utter_unsupported_message"},
                responses=responses, translator=translator)
+    db_session.commit()
 
 
 def remember_verified_customer(*, db_session: Session, inbound: Inbound, conversation: Conversation) -> None:
@@ -61,6 +74,7 @@ def remember_verified_customer(*, db_session: Session, inbound: Inbound, convers
                                       channel_user_id=inbound.user_id, customer_id=verified)
         conversation.customer_id = verified
         logger.info("%s user linked to customer %s", inbound.channel, verified)
+    db_session.commit()
 
 
 async def channel_message_flow(
@@ -68,19 +82,12 @@ async def channel_message_flow(
 ) -> None:
     """One message from a messaging channel, answered through the channel's outbox."""
     with get_session_factory()() as db_session:
-        # Acknowledge what the platform needs acknowledged (a pressed Telegram button)
-        outbox.enqueue(db_session=db_session, channel=inbound.channel, recipient=inbound.chat_id,
-                       bodies=PLATFORMS[inbound.channel].receipt_bodies(inbound))
-        conversation, _ = conversation_service.get_or_create(
-            db_session=db_session, sender_id=inbound.sender_id, channel=inbound.channel,
-            language=_first_language(inbound))
-        db_session.commit()
+        conversation = await in_thread(acknowledge, db_session=db_session, inbound=inbound)
 
         # Images, stickers, voice, locations...: ask for text
         if inbound.text is None:
-            answer_unreadable(db_session=db_session, conversation=conversation, kind=inbound.kind,
-                              responses=responses, translator=translator)
-            db_session.commit()
+            await in_thread(answer_unreadable, db_session=db_session, conversation=conversation, kind=inbound.kind,
+                            responses=responses, translator=translator)
             return
 
         # An answer to a proactive message (a COD confirmation, "stop") is handled there
@@ -91,8 +98,8 @@ async def channel_message_flow(
         # A linked channel user is vouched for like a logged-in shopper of the shop
         customer_id = None
         if inbound.one_to_one:
-            customer_id = channel_service.linked_customer_id(db_session=db_session, channel=inbound.channel,
-                                                             channel_user_id=inbound.user_id)
+            customer_id = await in_thread(channel_service.linked_customer_id, db_session=db_session,
+                                          channel=inbound.channel, channel_user_id=inbound.user_id)
         request = ChatRequest(sender_id=inbound.sender_id, text=inbound.text[:get_settings().max_message_chars],
                               customer_token=create_customer_token(customer_id) if customer_id else None)
         await handle_message_flow(request=request, channel=inbound.channel, db_session=db_session, rasa=rasa,
@@ -100,8 +107,8 @@ async def channel_message_flow(
 
         # Remember the customer the order flow verified
         if customer_id is None and inbound.one_to_one:
-            remember_verified_customer(db_session=db_session, inbound=inbound, conversation=conversation)
-            db_session.commit()
+            await in_thread(remember_verified_customer, db_session=db_session, inbound=inbound,
+                            conversation=conversation)
 
 
 async def _handle_in_order(deliveries: list[tuple[int, Inbound]], **services) -> None:

@@ -9,6 +9,7 @@ from csat import service as csat_service
 from csat.settings import get_settings as get_csat_settings
 from gateway.replies import Reply, send_reply
 from gateway.schemas import ChatMessage, ChatResponse
+from handoff import service as handoff_service
 from handoff.models import Ticket
 from translation.responses import ResponseCatalog
 from translation.service import TranslationService
@@ -44,13 +45,14 @@ def answer_flow(
 
 
 def ask_after_resolution_flow(
-    *, db_session: Session, conversation: Conversation, shopper_message: Message, handed_over: bool,
+    *, db_session: Session, conversation: Conversation, shopper_message: Message, ticket: Ticket | None,
     responses: ResponseCatalog, translator: TranslationService,
 ) -> Reply | None:
     """With CSAT_AFTER_BOT_RESOLUTION, ask once per conversation when the shopper ends a conversation the
-    assistant handled alone (goodbye or thanks, no ticket)."""
-    if (not get_csat_settings().after_bot_resolution or handed_over
+    assistant handled alone (goodbye or thanks; no ticket this turn nor before)."""
+    if (not get_csat_settings().after_bot_resolution or ticket is not None
             or shopper_message.intent not in csat_service.RESOLVED_INTENTS
+            or handoff_service.was_handed_over(db_session=db_session, conversation_id=conversation.id)
             or csat_service.was_asked(db_session=db_session, conversation_id=conversation.id)):
         return None
     return ask_flow(db_session=db_session, conversation=conversation, ticket=None, agent_id=None, responses=responses,

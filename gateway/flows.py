@@ -16,6 +16,7 @@ from conversations import service as conversation_service
 from conversations.models import Conversation, Message
 from database.core import session_scope
 from gateway import csat_flows
+from gateway.blocking import in_thread
 from gateway.buttons import buttons_for, pressed, shown_text
 from gateway.conversation_lock import conversation_lock
 from gateway.exceptions import InvalidCustomerToken, ReservedSenderId
@@ -32,6 +33,7 @@ from shop import auth
 from shop.settings import get_settings as get_shop_settings
 from shop.source import get_order_source
 from telemetry.instruments import RASA_ERRORS, timed_turn
+from translation.detect import Detection
 from translation.languages import native_name
 from translation.response_registry import QUESTIONS
 from translation.responses import BOT_LANGUAGE, ResponseCatalog
@@ -65,10 +67,10 @@ async def open_conversation(
     shopper's phone number or chat id reaches nothing. Each accepted turn counts against the conversation's
     rate limit."""
     if channel not in PUBLIC_CHANNELS:  # the channel's signed webhook vouched for the sender
-        conversation, new = conversation_service.get_or_create(
-            db_session=db_session, sender_id=sender_id, channel=channel, language=BOT_LANGUAGE)
+        conversation, new = await in_thread(conversation_service.get_or_create, db_session=db_session,
+                                            sender_id=sender_id, channel=channel, language=BOT_LANGUAGE)
         return conversation, new, None
-    existing = conversation_service.get(db_session=db_session, sender_id=sender_id)
+    existing = await in_thread(conversation_service.get, db_session=db_session, sender_id=sender_id)
     if existing is not None:
         conversation = conversation_service.check_owner(conversation=existing, sender_id=sender_id,
                                                         token=conversation_token)
@@ -77,8 +79,8 @@ async def open_conversation(
     if sender_id.split(":", 1)[0] in PLATFORMS:
         raise ReservedSenderId(f"{sender_id.split(':', 1)[0]} conversations are reached through that channel")
     await limit_conversation(sender_id)
-    conversation, token = conversation_service.create_with_token(
-        db_session=db_session, sender_id=sender_id, channel=channel, language=BOT_LANGUAGE)
+    conversation, token = await in_thread(conversation_service.create_with_token, db_session=db_session,
+                                          sender_id=sender_id, channel=channel, language=BOT_LANGUAGE)
     return conversation, True, token
 
 
@@ -165,10 +167,14 @@ def roll_rasa_session_later(sender_id: str, rasa: RasaClient) -> None:
             except RasaUnavailable as error:
                 logger.warning("could not start a new Rasa session for %s: %s", sender_id, error)
                 return
-            with session_scope() as db_session:
-                conversation_service.reset_rasa_session_turns(db_session=db_session, sender_id=sender_id)
+            await in_thread(reset_rasa_session_turns, sender_id)
 
     _in_background(work())
+
+
+def reset_rasa_session_turns(sender_id: str) -> None:
+    with session_scope() as db_session:
+        conversation_service.reset_rasa_session_turns(db_session=db_session, sender_id=sender_id)
 
 
 def language_not_supported(
@@ -196,11 +202,22 @@ async def answer_flow(
     gateway_message_id = uuid.uuid4().hex
     metadata = {"gateway_message_id": gateway_message_id, **nlu_metadata(original_text, shopper_message.language),
                 "customer_token": customer_token}
-    db_session.commit()  # no connection held while Rasa answers: with 100 turns at once the pool would run dry
+    await in_thread(db_session.commit)  # no connection held while Rasa answers (100 turns would drain the pool)
     bot_messages = await rasa.send_message(sender_id=sender_id, text=rasa_text, metadata=metadata)
     if not bot_messages:
         logger.warning("the assistant gave no reply to %s (see the action server log)", sender_id)
         bot_messages = [{"custom": {"response": "utter_try_again"}}]
+    return await in_thread(
+        store_answer, db_session=db_session, conversation=conversation, shopper_message=shopper_message,
+        gateway_message_id=gateway_message_id, bot_messages=bot_messages, responses=responses, translator=translator)
+
+
+def store_answer(
+    *, db_session: Session, conversation: Conversation, shopper_message: Message, gateway_message_id: str,
+    bot_messages: list[dict], responses: ResponseCatalog, translator: TranslationService,
+) -> tuple[list[Reply], Ticket | None]:
+    """What the assistant understood and answered, stored in the shopper's language (and the ticket it opened)."""
+    sender_id = conversation.sender_id
 
     # Record what the assistant understood; "answer in Spanish" switches the language of the replies
     parse = parse_of_message(db_session=db_session, sender_id=sender_id, message_id=gateway_message_id)
@@ -211,12 +228,12 @@ async def answer_flow(
         shopper_message.entities = extracted_values(parse)
     apply_language_request(parse, conversation)
     language = conversation.language
-    # (committed before the await below: on SQLite an open write would stop every other turn's writes)
+    # (committed before rendering: on SQLite an open write would stop every other turn's writes while MT runs)
     db_session.commit()
 
     # Render the replies in the shopper's language and store them
-    replies = await to_thread.run_sync(lambda: render_bot_messages(
-        bot_messages, language, responses=responses, translator=translator, db_session=db_session))
+    replies = render_bot_messages(bot_messages, language, responses=responses, translator=translator,
+                                  db_session=db_session)
     for reply in replies:
         store_reply(db_session=db_session, conversation=conversation, reply=reply)
     shopper_message.delivered = True  # answered, in the same commit as its replies
@@ -261,29 +278,67 @@ async def answer_stored_flow(
     From a message stored before `hand_over_before` on, or once a person has the conversation, the rest go to
     the person's ticket, which is returned. The caller holds the conversation's lock; RasaUnavailable stops at
     the first message still unanswered, which stays stored."""
-    waiting = conversation_service.stored_messages(db_session=db_session, conversation_id=conversation.id,
-                                                   before_id=before_id)
+    waiting = await in_thread(conversation_service.stored_messages, db_session=db_session,
+                              conversation_id=conversation.id, before_id=before_id)
     for position, message in enumerate(waiting):
-        ticket = handoff_service.open_ticket_of(db_session=db_session, conversation_id=conversation.id)
-        if ticket is None and hand_over_before is not None and as_utc(message.created_at) < hand_over_before:
-            ticket = hand_over(db_session=db_session, conversation=conversation, reason="assistant_unavailable",
-                               replies=[], responses=responses, translator=translator)
+        ticket = await in_thread(_ticket_for_stored, db_session=db_session, conversation=conversation,
+                                 message=message, hand_over_before=hand_over_before, responses=responses,
+                                 translator=translator)
         if ticket is not None:
             for rest in waiting[position:]:
                 rest.delivered = True
-            db_session.commit()
+            await in_thread(db_session.commit)
             return ticket
         await answer_flow(db_session=db_session, conversation=conversation, shopper_message=message,
                           rasa_text=as_understood_text(message.text_en or message.text, None),
                           original_text=message.text, customer_token=None, rasa=rasa, responses=responses,
                           translator=translator)
-        db_session.commit()
-    return handoff_service.open_ticket_of(db_session=db_session, conversation_id=conversation.id) if waiting else None
+        await in_thread(db_session.commit)
+    if not waiting:
+        return None
+    return await in_thread(handoff_service.open_ticket_of, db_session=db_session, conversation_id=conversation.id)
+
+
+def _ticket_for_stored(
+    *, db_session: Session, conversation: Conversation, message: Message, hand_over_before: datetime | None,
+    responses: ResponseCatalog, translator: TranslationService,
+) -> Ticket | None:
+    """The person's ticket a stored message goes to: the open one, or one opened as it waited too long."""
+    ticket = handoff_service.open_ticket_of(db_session=db_session, conversation_id=conversation.id)
+    if ticket is None and hand_over_before is not None and as_utc(message.created_at) < hand_over_before:
+        ticket = hand_over(db_session=db_session, conversation=conversation, reason="assistant_unavailable",
+                           replies=[], responses=responses, translator=translator)
+    return ticket
 
 
 def as_utc(moment: datetime) -> datetime:
     """SQLite gives back naive UTC timestamps; PostgreSQL aware ones."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def store_arrival(
+    *, db_session: Session, request: ChatRequest, conversation: Conversation, new: bool, payload: str | None,
+    customer_id: int | None, responses: ResponseCatalog,
+) -> tuple[Detection, Message, Ticket | None]:
+    """The language to answer in, the shopper's message stored before anything can fail (it is never lost; a
+    click as the button's title) and the ticket a person has the conversation under, if any; committed."""
+    detection = update_conversation_language(request.language, "" if payload else request.text, conversation,
+                                             new=new)
+    language = detection.language
+    if customer_id is not None:
+        conversation.customer_id = customer_id
+    shown, shown_en = request.text, request.text if language == BOT_LANGUAGE else None
+    if payload:
+        shown, shown_en = shown_text(payload, language, responses, conversation_service.last_response_key(
+            db_session=db_session, conversation_id=conversation.id))
+    shopper_message = conversation_service.add_message(
+        db_session=db_session, conversation=conversation, role="shopper", text=shown, language=language,
+        text_en=shown_en,
+    )
+    ticket = handoff_service.open_ticket_of(db_session=db_session, conversation_id=conversation.id)
+    # (committed before any await: no pooled connection is held while waiting for MT or Rasa)
+    db_session.commit()
+    return detection, shopper_message, ticket
 
 
 @timed_turn
@@ -303,24 +358,10 @@ async def handle_message_flow(
             conversation_token=conversation_token)
         # A quick-reply click (`/affirm`) says nothing about the language and reaches Rasa as it is
         payload = pressed(request.text)
-        detection = update_conversation_language(request.language, "" if payload else request.text, conversation,
-                                                 new=new)
+        detection, shopper_message, ticket = await in_thread(
+            store_arrival, db_session=db_session, request=request, conversation=conversation, new=new,
+            payload=payload, customer_id=customer_id, responses=responses)
         language = detection.language
-        if customer_id is not None:
-            conversation.customer_id = customer_id
-
-        # Store the shopper's message before anything can fail: it is never lost (a click as the button's title)
-        shown, shown_en = request.text, request.text if language == BOT_LANGUAGE else None
-        if payload:
-            shown, shown_en = shown_text(payload, language, responses, conversation_service.last_response_key(
-                db_session=db_session, conversation_id=conversation.id))
-        shopper_message = conversation_service.add_message(
-            db_session=db_session, conversation=conversation, role="shopper", text=shown, language=language,
-            text_en=shown_en,
-        )
-        ticket = handoff_service.open_ticket_of(db_session=db_session, conversation_id=conversation.id)
-        # (commit before any await: no pooled connection is held while waiting for MT or Rasa)
-        db_session.commit()
 
         # While a person has the conversation, the assistant stays silent: the message goes to the ticket
         if ticket is not None:
@@ -330,16 +371,16 @@ async def handle_message_flow(
                                 conversation_token=issued_token)
 
         # The answer to the satisfaction question is recorded and thanked for; anything else goes on as usual
-        rated = csat_flows.answer_flow(db_session=db_session, conversation=conversation,
-                                       shopper_message=shopper_message, text=request.text, responses=responses,
-                                       translator=translator)
+        rated = await in_thread(csat_flows.answer_flow, db_session=db_session, conversation=conversation,
+                                shopper_message=shopper_message, text=request.text, responses=responses,
+                                translator=translator)
         if rated is not None:
             return rated.model_copy(update={"conversation_token": issued_token})
 
         # Written in a language the shop does not serve: say which ones it does, in the conversation's language
         if detection.unsupported:
-            response = language_not_supported(db_session, conversation, shopper_message, detection.unsupported,
-                                              responses=responses, translator=translator)
+            response = await in_thread(language_not_supported, db_session, conversation, shopper_message,
+                                       detection.unsupported, responses=responses, translator=translator)
             return response.model_copy(update={"conversation_token": issued_token})
 
         # Give Rasa the text it understands best: English MT where it helps, else the original
@@ -353,7 +394,7 @@ async def handle_message_flow(
         # gateway answers it (committed before Rasa is asked: on SQLite an open write would block Rasa's own
         # tracker writes)
         shopper_message.delivered = False
-        db_session.commit()
+        await in_thread(db_session.commit)
 
         # Answer, in order, what was stored while the assistant was down, then this message; if the assistant
         # is down, the message is kept and answered once it is back (gateway/replay.py)
@@ -368,20 +409,19 @@ async def handle_message_flow(
                     rasa_text=as_understood_text(text_en or request.text, payload), original_text=request.text,
                     customer_token=request.customer_token, rasa=rasa, responses=responses, translator=translator)
                 # A conversation the assistant resolved alone may end with the satisfaction question (shop setting)
-                question = csat_flows.ask_after_resolution_flow(
-                    db_session=db_session, conversation=conversation, shopper_message=shopper_message,
-                    handed_over=ticket is not None or handoff_service.was_handed_over(
-                        db_session=db_session, conversation_id=conversation.id),
-                    responses=responses, translator=translator)
+                question = await in_thread(
+                    csat_flows.ask_after_resolution_flow, db_session=db_session, conversation=conversation,
+                    shopper_message=shopper_message, ticket=ticket, responses=responses,
+                    translator=translator)
                 if question is not None:
                     replies.append(question)
         except RasaUnavailable as error:
             logger.error("assistant unavailable for %s: %s", request.sender_id, error)
             RASA_ERRORS.inc()
-            replies = [store_offline(db_session=db_session, conversation=conversation, shopper_message=shopper_message,
-                                     responses=responses, translator=translator)]
+            replies = [await in_thread(store_offline, db_session=db_session, conversation=conversation,
+                                       shopper_message=shopper_message, responses=responses, translator=translator)]
         language = conversation.language
-        db_session.commit()
+        await in_thread(db_session.commit)
 
         # Off the critical path: English of the shopper's message for agents; a shorter Rasa session
         if text_en is None and not payload:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from audit import service as audit
+from gateway.blocking import in_thread
 from gateway.deps import SESSION_COOKIE, SessionDep, SignedInDep
 from gateway.exceptions import AccountLocked, CsrfFailed, InvalidCredentials
 from gateway.rate_limits import client_address, get_rate_limiter, is_https
@@ -40,8 +41,8 @@ async def login(body: LoginBody, request: Request, response: Response, db_sessio
     for key in keys:
         await limiter.check(limit, *key)
     try:
-        user = agents.authenticate_password_or_raise(db_session=db_session, name=body.username,
-                                                     password=body.password)
+        user = await in_thread(agents.authenticate_password_or_raise, db_session=db_session, name=body.username,
+                               password=body.password)  # argon2 takes tens of milliseconds of CPU
     except (account_errors.InvalidCredentials, account_errors.AccountLocked) as error:
         locked = isinstance(error, account_errors.AccountLocked)
         action = ("auth.locked_out" if error.just_locked else "auth.signin_locked") if locked else "auth.signin_failed"

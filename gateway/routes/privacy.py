@@ -54,13 +54,11 @@ def export_subject(body: SubjectQuery, db_session: SessionDep, admin: CurrentAdm
 @router.post("/erase")
 async def erase_subject(body: EraseRequest, db_session: SessionDep, admin: CurrentAdmin) -> dict[str, Any]:
     """Delete or anonymise the shopper's data in every store; the counts per store."""
-    subject = _find(db_session, body)
-    counts = service.erase(db_session=db_session, subject=subject, actor=admin)
-    db_session.commit()
-
-    def purge() -> None:
+    def erase() -> dict[str, int]:
+        counts = service.erase(db_session=db_session, subject=_find(db_session, body), actor=admin)
+        db_session.commit()
         with session_scope() as session:
             service.purge_freed_pages(session)
+        return counts
 
-    await to_thread.run_sync(purge)
-    return {"erased": counts}
+    return {"erased": await to_thread.run_sync(erase)}
