@@ -16,7 +16,7 @@ from conversations import service as conversation_service
 from conversations.models import Conversation, Message
 from database.core import session_scope
 from gateway import csat_flows
-from gateway.blocking import in_thread
+from gateway.blocking import in_thread, in_transaction
 from gateway.buttons import buttons_for, pressed, shown_text
 from gateway.conversation_lock import conversation_lock
 from gateway.exceptions import InvalidCustomerToken, ReservedSenderId
@@ -67,8 +67,9 @@ async def open_conversation(
     shopper's phone number or chat id reaches nothing. Each accepted turn counts against the conversation's
     rate limit."""
     if channel not in PUBLIC_CHANNELS:  # the channel's signed webhook vouched for the sender
-        conversation, new = await in_thread(conversation_service.get_or_create, db_session=db_session,
-                                            sender_id=sender_id, channel=channel, language=BOT_LANGUAGE)
+        conversation, new = await in_transaction(db_session, conversation_service.get_or_create,
+                                                 db_session=db_session, sender_id=sender_id, channel=channel,
+                                                 language=BOT_LANGUAGE)
         return conversation, new, None
     existing = await in_thread(conversation_service.get, db_session=db_session, sender_id=sender_id)
     if existing is not None:
@@ -79,8 +80,9 @@ async def open_conversation(
     if sender_id.split(":", 1)[0] in PLATFORMS:
         raise ReservedSenderId(f"{sender_id.split(':', 1)[0]} conversations are reached through that channel")
     await limit_conversation(sender_id)
-    conversation, token = await in_thread(conversation_service.create_with_token, db_session=db_session,
-                                          sender_id=sender_id, channel=channel, language=BOT_LANGUAGE)
+    conversation, token = await in_transaction(db_session, conversation_service.create_with_token,
+                                               db_session=db_session, sender_id=sender_id, channel=channel,
+                                               language=BOT_LANGUAGE)
     return conversation, True, token
 
 
@@ -207,8 +209,8 @@ async def answer_flow(
     if not bot_messages:
         logger.warning("the assistant gave no reply to %s (see the action server log)", sender_id)
         bot_messages = [{"custom": {"response": "utter_try_again"}}]
-    return await in_thread(
-        store_answer, db_session=db_session, conversation=conversation, shopper_message=shopper_message,
+    return await in_transaction(
+        db_session, store_answer, db_session=db_session, conversation=conversation, shopper_message=shopper_message,
         gateway_message_id=gateway_message_id, bot_messages=bot_messages, responses=responses, translator=translator)
 
 
@@ -281,33 +283,33 @@ async def answer_stored_flow(
     waiting = await in_thread(conversation_service.stored_messages, db_session=db_session,
                               conversation_id=conversation.id, before_id=before_id)
     for position, message in enumerate(waiting):
-        ticket = await in_thread(_ticket_for_stored, db_session=db_session, conversation=conversation,
-                                 message=message, hand_over_before=hand_over_before, responses=responses,
-                                 translator=translator)
+        ticket = await in_transaction(db_session, _ticket_for_stored, db_session=db_session,
+                                      conversation=conversation, waiting=waiting[position:],
+                                      hand_over_before=hand_over_before, responses=responses, translator=translator)
         if ticket is not None:
-            for rest in waiting[position:]:
-                rest.delivered = True
-            await in_thread(db_session.commit)
             return ticket
         await answer_flow(db_session=db_session, conversation=conversation, shopper_message=message,
                           rasa_text=as_understood_text(message.text_en or message.text, None),
                           original_text=message.text, customer_token=None, rasa=rasa, responses=responses,
                           translator=translator)
-        await in_thread(db_session.commit)
     if not waiting:
         return None
     return await in_thread(handoff_service.open_ticket_of, db_session=db_session, conversation_id=conversation.id)
 
 
 def _ticket_for_stored(
-    *, db_session: Session, conversation: Conversation, message: Message, hand_over_before: datetime | None,
+    *, db_session: Session, conversation: Conversation, waiting: list[Message], hand_over_before: datetime | None,
     responses: ResponseCatalog, translator: TranslationService,
 ) -> Ticket | None:
-    """The person's ticket a stored message goes to: the open one, or one opened as it waited too long."""
+    """The person's ticket the first of the `waiting` messages goes to, with the rest: the open one, or one opened
+    as it waited too long. None while the assistant is to answer it."""
     ticket = handoff_service.open_ticket_of(db_session=db_session, conversation_id=conversation.id)
-    if ticket is None and hand_over_before is not None and as_utc(message.created_at) < hand_over_before:
+    if ticket is None and hand_over_before is not None and as_utc(waiting[0].created_at) < hand_over_before:
         ticket = hand_over(db_session=db_session, conversation=conversation, reason="assistant_unavailable",
                            replies=[], responses=responses, translator=translator)
+    if ticket is not None:
+        for message in waiting:
+            message.delivered = True
     return ticket
 
 
@@ -371,9 +373,9 @@ async def handle_message_flow(
                                 conversation_token=issued_token)
 
         # The answer to the satisfaction question is recorded and thanked for; anything else goes on as usual
-        rated = await in_thread(csat_flows.answer_flow, db_session=db_session, conversation=conversation,
-                                shopper_message=shopper_message, text=request.text, responses=responses,
-                                translator=translator)
+        rated = await in_transaction(db_session, csat_flows.answer_flow, db_session=db_session,
+                                     conversation=conversation, shopper_message=shopper_message, text=request.text,
+                                     responses=responses, translator=translator)
         if rated is not None:
             return rated.model_copy(update={"conversation_token": issued_token})
 
@@ -409,8 +411,8 @@ async def handle_message_flow(
                     rasa_text=as_understood_text(text_en or request.text, payload), original_text=request.text,
                     customer_token=request.customer_token, rasa=rasa, responses=responses, translator=translator)
                 # A conversation the assistant resolved alone may end with the satisfaction question (shop setting)
-                question = await in_thread(
-                    csat_flows.ask_after_resolution_flow, db_session=db_session, conversation=conversation,
+                question = await in_transaction(
+                    db_session, csat_flows.ask_after_resolution_flow, db_session=db_session, conversation=conversation,
                     shopper_message=shopper_message, ticket=ticket, responses=responses,
                     translator=translator)
                 if question is not None:
@@ -418,8 +420,9 @@ async def handle_message_flow(
         except RasaUnavailable as error:
             logger.error("assistant unavailable for %s: %s", request.sender_id, error)
             RASA_ERRORS.inc()
-            replies = [await in_thread(store_offline, db_session=db_session, conversation=conversation,
-                                       shopper_message=shopper_message, responses=responses, translator=translator)]
+            replies = [await in_transaction(db_session, store_offline, db_session=db_session,
+                                            conversation=conversation, shopper_message=shopper_message,
+                                            responses=responses, translator=translator)]
         language = conversation.language
         await in_thread(db_session.commit)
 
