@@ -21,7 +21,13 @@ from shop.enums import OrderStatus, PaymentStatus
 from shop.source import SqlOrderSource
 from tests.channels.webhooks import post_meta, whatsapp_notification
 from tests.factories import discard_channel_shopper, make_channel_shopper, stored_messages
-from tests.stack.conftest import COD_GIVE_UP_HOURS, COD_REMINDER_HOURS, SHOP_EVENTS_SECRET, TICKET_WEBHOOK_SECRET
+from tests.stack.conftest import (
+    COD_GIVE_UP_HOURS,
+    COD_REMINDER_HOURS,
+    ESCALATE_ORDER_VALUE,
+    SHOP_EVENTS_SECRET,
+    TICKET_WEBHOOK_SECRET,
+)
 from tests.stack.test_channels import stays, telegram_chat, whatsapp_to
 
 pytestmark = pytest.mark.stack
@@ -131,6 +137,25 @@ def test_spanish_shopper_cancels_in_their_own_words_under_the_cancel_rules(runni
     assert [p.status for p in cancelled.payments] == [PaymentStatus.VOIDED]  # nothing owed, nothing to refund
     shopper_turn = [m for m in stored_messages(f"whatsapp:{wa_id}") if m["role"] == "shopper"]
     assert [(m["text"], m["intent"]) for m in shopper_turn] == [("cancela mi pedido por favor", "cancel_order")]
+
+
+def test_cancelling_an_order_above_the_shops_limit_in_own_words_goes_to_a_person(
+    running_stack, fake_platform, shopper, agent_token
+):
+    number, wa_id = shopper("es", "whatsapp", total="1234.50")
+    assert Decimal("1234.50") > ESCALATE_ORDER_VALUE
+    to_shopper = whatsapp_to(wa_id)
+    post_event(running_stack, event_body("order.created", number))
+    fake_platform.wait_for(to_shopper)
+    whatsapp_says(running_stack, wa_id, text="quiero cancelar mi pedido")
+    reply = fake_platform.wait_for(to_shopper, count=2)[1]
+    assert reply.body["text"]["body"] == proactive_text("cod_cancel_handed_over", "es", order_id=number)
+    assert order(number).status == OrderStatus.PROCESSING
+    customer_id = order(number).customer_id
+    tickets = httpx.get(f"{running_stack.url}/api/v1/tickets", headers={"Authorization": f"Bearer {agent_token}"},
+                        timeout=30).json()
+    assert [(t["reason"], t["priority"]) for t in tickets if t["customer_id"] == customer_id] == \
+        [("high_value_order", "high")]
 
 
 def test_an_unanswered_confirmation_is_reminded_once_then_handed_to_the_team(
