@@ -8,6 +8,7 @@ from bench import (
     message_path,
     nlu_crosslingual,
     nlu_quality,
+    proactive_latency,
     ticket_package,
     translation_path,
     translation_quality,
@@ -17,5 +18,5 @@ from bench import (
 if __name__ == "__main__":
     sys.argv = sys.argv[:1]  # each bench with its defaults
     for bench in (nlu_quality, nlu_crosslingual, language_id, translation_quality, message_path, translation_path,
-                  ticket_package, widget_connections, channel_latency):
+                  ticket_package, widget_connections, channel_latency, proactive_latency):
         bench.main()

@@ -13,6 +13,7 @@ from conversations import service as conversation_service
 from conversations.models import Conversation
 from handoff import clock
 from handoff import service as handoff_service
+from handoff.settings import get_settings as get_handoff_settings
 from proactive import outreach, service
 from proactive.models import CodConfirmation
 from proactive.settings import get_settings
@@ -171,6 +172,15 @@ def resolve_cod(*, db_session: Session, conversation: Conversation, confirmation
     """Confirm or cancel the order (cancelling under the cancel flow's rules) and tell the shopper."""
     source = _source(db_session)
     variables = {"order_id": confirmation.order_number}
+    order = None if confirm else source.get_order(confirmation.order_number)
+    if order is not None and _above_cancel_limit(order):
+        # The shop's rule, as in the cancel flow: cancelling a more expensive order is the team's
+        handoff_service.create(db_session=db_session, conversation=conversation, customer_id=order.customer_id,
+                               reason="high_value_order", source=source)
+        confirmation.status, confirmation.resolved_at = "unconfirmed", clock.now()
+        outreach.send(db_session=db_session, conversation=conversation, kind="cod_cancel_handed_over",
+                      variables=variables)
+        return
     try:
         if confirm:
             source.confirm_order(confirmation.order_number)
@@ -182,6 +192,12 @@ def resolve_cod(*, db_session: Session, conversation: Conversation, confirmation
         kind, status = "cod_not_cancellable", "unconfirmed"
     confirmation.status, confirmation.resolved_at = status, clock.now()
     outreach.send(db_session=db_session, conversation=conversation, kind=kind, variables=variables)
+
+
+def _above_cancel_limit(order: OrderRead) -> bool:
+    """HANDOFF_ESCALATE_ORDER_VALUE: cancelling, returning or refunding an order above it goes to a person."""
+    limit = get_handoff_settings().escalate_order_value
+    return limit is not None and float(order.total) > limit
 
 
 def _next_due(db_session: Session, *, remind_before: datetime, give_up_before: datetime,

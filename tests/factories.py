@@ -88,3 +88,61 @@ def discard_account(db_session: Session, name: str) -> None:
     db_session.execute(delete(AgentSession).where(AgentSession.user_id == user.id))
     db_session.delete(user)
     db_session.commit()
+
+
+#: Country and currency of a shopper built for a language (proactive tests).
+SHOPPER_LOCALES = {"ar": ("SA", "SAR", "Layla Haddad"), "es": ("MX", "MXN", "Sofía Ruiz"),
+                   "tr": ("TR", "TRY", "Elif Yılmaz"), "en": ("GB", "GBP", "Sam Taylor")}
+
+
+def make_channel_shopper(db_session: Session, *, number: str, language: str, channel: str, user_id: str,
+                         payment: str = "cash_on_delivery", shipped: bool = False, total: str = "1234.50",
+                         tracking_number: str | None = None) -> int:
+    """A committed customer with one order (`number`, processing or shipped by Aramex) linked to a channel user;
+    returns the customer id. Remove it with `discard_channel_shopper`."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from channels.models import ChannelLink
+    from shop.enums import OrderStatus, PaymentStatus
+    from shop.models import Payment, Shipment
+
+    country, currency, name = SHOPPER_LOCALES[language]
+    customer = Customer(name=name, email=f"{number}@shopper.example", country=country, language=language)
+    order = Order(number=number, customer=customer, status=OrderStatus.SHIPPED if shipped else OrderStatus.PROCESSING,
+                  currency=currency, total=Decimal(total), shipping_country=country, placed_at=datetime.now(UTC))
+    order.payments.append(Payment(method=payment, status=PaymentStatus.PENDING, amount=order.total))
+    if shipped:
+        order.shipments.append(Shipment(carrier="Aramex", tracking_number=tracking_number or f"AX{number}",
+                                        status="in_transit", shipped_at=datetime.now(UTC)))
+    db_session.add_all([customer, order])
+    db_session.flush()
+    db_session.add(ChannelLink(channel=channel, channel_user_id=user_id, customer_id=customer.id))
+    db_session.commit()
+    return customer.id
+
+
+def discard_channel_shopper(db_session: Session, *, customer_id: int, sender_id: str) -> None:
+    """Remove a shopper `make_channel_shopper` built, with everything the proactive flows stored for them."""
+    from channels.models import ChannelLink, ChannelOutboxMessage
+    from conversations.models import Conversation, Message
+    from handoff.models import OutboxEvent, Ticket, TicketNote
+    from proactive.models import CodConfirmation, OptOut, ShopEventRecord
+
+    db_session.rollback()
+    conversation_ids = select(Conversation.id).where(Conversation.sender_id == sender_id)
+    ticket_ids = select(Ticket.id).where(Ticket.conversation_id.in_(conversation_ids))
+    db_session.execute(delete(TicketNote).where(TicketNote.ticket_id.in_(ticket_ids)))
+    db_session.execute(delete(OutboxEvent).where(OutboxEvent.ticket_id.in_(ticket_ids)))
+    db_session.execute(delete(Ticket).where(Ticket.conversation_id.in_(conversation_ids)))
+    db_session.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids)))
+    db_session.execute(delete(Conversation).where(Conversation.sender_id == sender_id))
+    db_session.execute(delete(ChannelOutboxMessage).where(ChannelOutboxMessage.recipient == sender_id.split(":", 1)[1]))
+    db_session.execute(delete(CodConfirmation).where(CodConfirmation.sender_id == sender_id))
+    db_session.execute(delete(OptOut).where(OptOut.sender_id == sender_id))
+    db_session.execute(delete(ChannelLink).where(ChannelLink.customer_id == customer_id))
+    for order in db_session.scalars(select(Order).where(Order.customer_id == customer_id)):
+        db_session.execute(delete(ShopEventRecord).where(ShopEventRecord.order_number == order.number))
+        db_session.delete(order)
+    db_session.execute(delete(Customer).where(Customer.id == customer_id))
+    db_session.commit()

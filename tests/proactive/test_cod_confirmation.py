@@ -13,6 +13,7 @@ from sqlalchemy import select
 from conversations.models import Conversation
 from handoff.models import OutboxEvent, Ticket
 from proactive import jobs
+from proactive.models import CodConfirmation
 from shop.enums import OrderStatus
 from shop.models import Order
 from tests.channels.fake_platform import WHATSAPP_APP_SECRET
@@ -133,3 +134,30 @@ def test_unanswered_one_is_reminded_once_then_handed_to_the_team(client, cod_sho
     event = db_session.scalars(select(OutboxEvent).where(OutboxEvent.ticket_id == ticket.id)).one()
     assert json.loads(event.payload)["ticket"]["reason"] == "cod_unconfirmed"
     assert len(platform.sent(to(wa_id))) == 2
+
+
+def test_cancelling_an_order_above_the_shops_limit_goes_to_a_person_as_the_cancel_flow_does(
+    client, cod_shopper, platform, db_session, monkeypatch
+):
+    """HANDOFF_ESCALATE_ORDER_VALUE: cancelling a more expensive order is the team's (the order is 1,234.50)."""
+    from handoff.settings import get_settings as get_handoff_settings
+
+    monkeypatch.setenv("HANDOFF_ESCALATE_ORDER_VALUE", "600")
+    get_handoff_settings.cache_clear()
+    try:
+        number, wa_id = cod_shopper("es")
+        post_event(client, event_body("order.created", number))
+        platform.wait_for(to(wa_id))
+        whatsapp_says(client, wa_id, pressed="/cod_cancel")
+        _, reply = platform.wait_for(to(wa_id), count=2)
+    finally:
+        get_handoff_settings.cache_clear()
+    assert reply.body["text"]["body"] == (f"Una persona de nuestro equipo se encargará de cancelar el pedido {number} "
+                                          "y te escribirá por aquí en breve.")
+    order = order_of(db_session, number)
+    assert order.status == OrderStatus.PROCESSING and order.payments[0].status == "pending"
+    conversation_id = select(Conversation.id).where(Conversation.sender_id == f"whatsapp:{wa_id}")
+    ticket = db_session.scalars(select(Ticket).where(Ticket.conversation_id.in_(conversation_id))).one()
+    assert ticket.reason == "high_value_order" and ticket.priority == "high"
+    confirmation = db_session.scalars(select(CodConfirmation).where(CodConfirmation.order_number == number)).one()
+    assert confirmation.status == "unconfirmed"  # no reminder or give-up follows

@@ -17,12 +17,42 @@ from runtime.processes import Stack, free_port
 from runtime.settings import get_settings
 from tests.channels.fake_platform import FakePlatform
 from tests.conftest import TEST_VAR
+from tests.local_server import LocalServer
 from tests.stack.browser import launch_chromium
 
 pytestmark = pytest.mark.stack
 
 #: The shop rule under test: cancelling, returning or refunding an order above this goes to a person.
 ESCALATE_ORDER_VALUE = 600
+#: Signs the shop's events to the stack (SHOP_EVENTS_SECRET) and the stack's ticket webhooks (HANDOFF_WEBHOOK_SECRET).
+SHOP_EVENTS_SECRET = "stack-shop-events-secret"
+TICKET_WEBHOOK_SECRET = "stack-ticket-webhook-secret"
+#: The COD timers in hours, short enough to watch: a reminder 7.2 s after the question, the give-up after 14.4 s.
+#: Only an `order.created` event asks a COD question, so no other test meets them.
+COD_REMINDER_HOURS = 0.002
+COD_GIVE_UP_HOURS = 0.004
+
+
+class WebhookReceiver(LocalServer):
+    """The shop's end of the outgoing ticket webhook (HANDOFF_WEBHOOK_URL): records what the stack POSTs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: (event, X-Shopbot-Signature, raw body) of each POST
+        self.received: list[tuple[dict, str | None, bytes]] = []
+
+    def _app(self):
+        from fastapi import FastAPI, Request
+
+        app = FastAPI()
+
+        @app.post("/tickets")
+        async def receive(request: Request) -> dict:
+            raw = await request.body()
+            self.received.append((json.loads(raw), request.headers.get("x-shopbot-signature"), raw))
+            return {"ok": True}
+
+        return app
 
 
 @dataclass
@@ -107,7 +137,15 @@ def fake_platform() -> FakePlatform:
 
 
 @pytest.fixture(scope="session")
-def running_stack(trained_model, seeded_database, fake_platform) -> RunningStack:
+def ticket_webhook() -> WebhookReceiver:
+    receiver = WebhookReceiver()
+    receiver.start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture(scope="session")
+def running_stack(trained_model, seeded_database, fake_platform, ticket_webhook) -> RunningStack:
     profile = TEST_VAR / "profile.yml"
     shutil.copy(REPO_ROOT / "shop" / "profile.yml", profile)
     gateway_port = free_port()
@@ -119,6 +157,11 @@ def running_stack(trained_model, seeded_database, fake_platform) -> RunningStack
                    # The suite talks from one address, faster than a person: the limits are tested on their own
                    "GATEWAY_RATE_LIMIT_CLIENT": "100000/minute", "GATEWAY_RATE_LIMIT_CONVERSATION": "10000/minute",
                    "GATEWAY_WIDGET_ORIGINS": json.dumps([shop_origin]),
+                   # Shop events and the COD timers (tests/stack/test_proactive.py), the ticket webhook
+                   "SHOP_EVENTS_SECRET": SHOP_EVENTS_SECRET, "PROACTIVE_COD_REMINDER_HOURS": str(COD_REMINDER_HOURS),
+                   "PROACTIVE_COD_GIVE_UP_HOURS": str(COD_GIVE_UP_HOURS), "PROACTIVE_TIMER_INTERVAL_SECONDS": "0.5",
+                   "HANDOFF_WEBHOOK_URL": f"{ticket_webhook.url}/tickets",
+                   "HANDOFF_WEBHOOK_SECRET": TICKET_WEBHOOK_SECRET,
                    **fake_platform.env()},
     )
     stack.start(timeout=400, progress=lambda line: None)
