@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from anyio import to_thread
@@ -57,33 +58,36 @@ def extracted_values(parse: dict) -> list[dict[str, str]]:
             if e.get("entity") and e.get("value") is not None]
 
 
-async def open_conversation(
+async def existing_conversation(
     *, db_session: Session, sender_id: str, channel: str, conversation_token: str | None
-) -> tuple[Conversation, bool, str | None]:
-    """The conversation of this turn, whether it is new, and its secret when it was created just now.
+) -> Conversation | None:
+    """The conversation of this turn, or None when this turn starts it (`store_arrival` creates it).
 
-    On the public API and the widget, an existing conversation needs its secret and a new one gets one;
-    a messaging channel's id is refused there (ConversationNotFound or ReservedSenderId), so knowing a
-    shopper's phone number or chat id reaches nothing. Each accepted turn counts against the conversation's
-    rate limit."""
-    if channel not in PUBLIC_CHANNELS:  # the channel's signed webhook vouched for the sender
-        conversation, new = await in_transaction(db_session, conversation_service.get_or_create,
-                                                 db_session=db_session, sender_id=sender_id, channel=channel,
-                                                 language=BOT_LANGUAGE)
-        return conversation, new, None
+    On the public API and the widget, an existing conversation needs its secret; a messaging channel's id is
+    refused there (ConversationNotFound or ReservedSenderId), so knowing a shopper's phone number or chat id
+    reaches nothing. Each accepted turn counts against the conversation's rate limit."""
     existing = await in_thread(conversation_service.get, db_session=db_session, sender_id=sender_id)
+    if channel not in PUBLIC_CHANNELS:  # the channel's signed webhook vouched for the sender
+        return existing
     if existing is not None:
         conversation = conversation_service.check_owner(conversation=existing, sender_id=sender_id,
                                                         token=conversation_token)
         await limit_conversation(sender_id)
-        return conversation, False, None
+        return conversation
     if sender_id.split(":", 1)[0] in PLATFORMS:
         raise ReservedSenderId(f"{sender_id.split(':', 1)[0]} conversations are reached through that channel")
     await limit_conversation(sender_id)
-    conversation, token = await in_transaction(db_session, conversation_service.create_with_token,
-                                               db_session=db_session, sender_id=sender_id, channel=channel,
-                                               language=BOT_LANGUAGE)
-    return conversation, True, token
+    return None
+
+
+def start_conversation(*, db_session: Session, sender_id: str, channel: str) -> tuple[Conversation, str | None]:
+    """A new conversation, with the secret that reaches it on the public API and the widget."""
+    if channel not in PUBLIC_CHANNELS:
+        conversation, _ = conversation_service.get_or_create(db_session=db_session, sender_id=sender_id,
+                                                             channel=channel, language=BOT_LANGUAGE)
+        return conversation, None
+    return conversation_service.create_with_token(db_session=db_session, sender_id=sender_id, channel=channel,
+                                                  language=BOT_LANGUAGE)
 
 
 def as_understood_text(text: str, payload: str | None) -> str:
@@ -318,12 +322,29 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+@dataclass
+class Arrival:
+    conversation: Conversation
+    #: the conversation's secret, when this turn started it
+    issued_token: str | None
+    detection: Detection
+    shopper_message: Message
+    #: the ticket a person has the conversation under, if any
+    ticket: Ticket | None
+
+
 def store_arrival(
-    *, db_session: Session, request: ChatRequest, conversation: Conversation, new: bool, payload: str | None,
-    customer_id: int | None, responses: ResponseCatalog,
-) -> tuple[Detection, Message, Ticket | None]:
-    """The language to answer in, the shopper's message stored before anything can fail (it is never lost; a
-    click as the button's title) and the ticket a person has the conversation under, if any; committed."""
+    *, db_session: Session, request: ChatRequest, channel: str, conversation: Conversation | None,
+    payload: str | None, customer_id: int | None, responses: ResponseCatalog,
+) -> Arrival:
+    """The conversation (started now if `conversation` is None), the language to answer in, and the shopper's
+    message stored before anything can fail (it is never lost; a click as the button's title); committed, or
+    nothing stored."""
+    new = conversation is None
+    issued_token = None
+    if conversation is None:
+        conversation, issued_token = start_conversation(db_session=db_session, sender_id=request.sender_id,
+                                                        channel=channel)
     detection = update_conversation_language(request.language, "" if payload else request.text, conversation,
                                              new=new)
     language = detection.language
@@ -340,7 +361,7 @@ def store_arrival(
     ticket = handoff_service.open_ticket_of(db_session=db_session, conversation_id=conversation.id)
     # (committed before any await: no pooled connection is held while waiting for MT or Rasa)
     db_session.commit()
-    return detection, shopper_message, ticket
+    return Arrival(conversation, issued_token, detection, shopper_message, ticket)
 
 
 @timed_turn
@@ -355,14 +376,15 @@ async def handle_message_flow(
         customer_id = verify_customer(request.customer_token)
 
         # Find the conversation (only its owner reaches it) and the language to answer in
-        conversation, new, issued_token = await open_conversation(
-            db_session=db_session, sender_id=request.sender_id, channel=channel,
-            conversation_token=conversation_token)
+        existing = await existing_conversation(db_session=db_session, sender_id=request.sender_id, channel=channel,
+                                               conversation_token=conversation_token)
         # A quick-reply click (`/affirm`) says nothing about the language and reaches Rasa as it is
         payload = pressed(request.text)
-        detection, shopper_message, ticket = await in_thread(
-            store_arrival, db_session=db_session, request=request, conversation=conversation, new=new,
-            payload=payload, customer_id=customer_id, responses=responses)
+        arrival = await in_thread(store_arrival, db_session=db_session, request=request, channel=channel,
+                                  conversation=existing, payload=payload, customer_id=customer_id,
+                                  responses=responses)
+        conversation, issued_token, detection = arrival.conversation, arrival.issued_token, arrival.detection
+        shopper_message, ticket = arrival.shopper_message, arrival.ticket
         language = detection.language
 
         # While a person has the conversation, the assistant stays silent: the message goes to the ticket
