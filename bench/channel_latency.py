@@ -69,15 +69,10 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=40)
     args = parser.parse_args()
 
-    from bench.common import running_stack
+    from bench.common import running_stack_with_platform
 
-    platform = FakePlatform()
-    platform.start()
-    try:
-        with running_stack(extra_env=platform.env()) as (url, _rasa_url):
-            results = measure(url, platform, args.turns)
-    finally:
-        platform.stop()
+    with running_stack_with_platform() as (url, platform):
+        results = measure(url, platform, args.turns)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / "channel_latency.json"
     out.write_text(json.dumps({"run": run_identity(), "channels": results}, indent=2))

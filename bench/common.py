@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from database.settings import REPO_ROOT
+from tests.channels.fake_platform import FakePlatform
 
 RESULTS = REPO_ROOT / "bench" / "results"
 EVALDATA = REPO_ROOT.parent / "shared" / "evaldata"
@@ -80,3 +81,15 @@ def running_stack(url: str | None = None, extra_env: dict[str, str] | None = Non
         yield f"http://127.0.0.1:{ports[2]}", f"http://127.0.0.1:{ports[0]}"
     finally:
         stack.stop()
+
+
+@contextmanager
+def running_stack_with_platform(extra_env: dict[str, str] | None = None) -> Iterator[tuple[str, FakePlatform]]:
+    """A stack whose messaging channels send to the local fake platform (tests/channels/fake_platform.py)."""
+    platform = FakePlatform()
+    platform.start()
+    try:
+        with running_stack(extra_env={**platform.env(), **(extra_env or {})}) as (url, _rasa_url):
+            yield url, platform
+    finally:
+        platform.stop()

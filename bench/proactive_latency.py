@@ -123,15 +123,10 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=20, help="events posted at once")
     args = parser.parse_args()
 
-    from bench.common import running_stack
+    from bench.common import running_stack_with_platform
 
-    platform = FakePlatform()
-    platform.start()
-    try:
-        with running_stack(extra_env={**platform.env(), "SHOP_EVENTS_SECRET": SECRET}) as (url, _rasa_url):
-            results = measure(url, platform, args.events, args.burst)
-    finally:
-        platform.stop()
+    with running_stack_with_platform({"SHOP_EVENTS_SECRET": SECRET}) as (url, platform):
+        results = measure(url, platform, args.events, args.burst)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / "proactive_latency.json"
     out.write_text(json.dumps({"run": run_identity(), "events": results}, indent=2))
