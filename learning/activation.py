@@ -6,22 +6,20 @@ lock stores are kept, so conversations in flight carry on with the new model at 
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from assistant.rasa_client import RasaClient, RasaUnavailable
-from database.core import session_scope
 from learning import registry
 from learning.evaluate import headline, load_rows, predict, score
 from learning.exceptions import ActivationRefused, ModelSwitchFailed
 from learning.models import ModelVersion
 from learning.settings import get_settings
+from runtime.training import point_active_model
 from translation.service import TranslationService
 
 logger = logging.getLogger(__name__)
@@ -59,6 +57,7 @@ async def activate(
     """Switch Rasa to the version: `rasa`, or each of `replicas` when several Rasa servers run behind one URL."""
     active = registry.active_version(db_session)
     if active is not None and active.id == version.id:
+        point_active_model(Path(version.path))
         return version
     if not Path(version.path).exists():
         raise ModelSwitchFailed(f"the model file of version {version.id} is missing: {version.path}")
@@ -72,6 +71,7 @@ async def activate(
     await _load_everywhere(list(replicas) or [rasa], version=version, previous=active)
     mark_active(db_session=db_session, version=version, activated_by=activated_by)
     db_session.commit()
+    point_active_model(Path(version.path))
     logger.info("model version %s (%s) is active, by %s", version.id, Path(version.path).name, activated_by)
     return version
 
@@ -109,20 +109,6 @@ async def rollback(*, db_session: Session, activated_by: str, rasa: RasaClient, 
                           rasa=rasa, rasa_url=rasa_url, translator=translator, replicas=replicas)
 
 
-def active_model_path(*, fallback: Path,
-                      open_session: Callable[[], AbstractContextManager[Session]] = session_scope) -> Path:
-    """The active version's model file, for a Rasa that restarts; `fallback` when there is none, its file is gone
-    or the database cannot be read right now (it may be restarting too)."""
-    try:
-        with open_session() as db_session:
-            active = registry.active_version(db_session)
-            path = Path(active.path) if active is not None else None
-    except SQLAlchemyError:
-        logger.warning("the active model could not be read; Rasa starts with %s", fallback.name, exc_info=True)
-        return fallback
-    return path if path is not None and path.exists() else fallback
-
-
 def ensure_active_model(*, db_session: Session, var_dir: Path, rasa_venv: Path, models_dir: Path,
                         activated_by: str, on_output=None) -> Path:
     """The model Rasa should start with: the active version, or (first start, or its file is gone) a model
@@ -132,6 +118,7 @@ def ensure_active_model(*, db_session: Session, var_dir: Path, rasa_venv: Path, 
 
     active = registry.active_version(db_session)
     if active is not None and Path(active.path).exists():
+        point_active_model(Path(active.path))
         return Path(active.path)
     export = write_export(db_session=db_session, out_root=var_dir / "training" / "startup")
     model = train(rasa_venv=rasa_venv, models_dir=models_dir, root=export.root, on_output=on_output)
@@ -139,4 +126,5 @@ def ensure_active_model(*, db_session: Session, var_dir: Path, rasa_venv: Path, 
                                 trained_by=activated_by, training_seconds=None, examples=export.admin_examples)
     mark_active(db_session=db_session, version=version, activated_by=activated_by)
     db_session.commit()
+    point_active_model(model)
     return model

@@ -1,6 +1,7 @@
 """Train the Rasa model when (and only when) its inputs changed, keyed by a fingerprint of those inputs."""
 
 import hashlib
+import os
 import re
 import subprocess
 from collections.abc import Callable
@@ -38,6 +39,28 @@ def data_fingerprint(root: Path = REPO_ROOT) -> str:
 
 def model_path(models_dir: Path, fingerprint: str) -> Path:
     return models_dir / f"{fingerprint}.tar.gz"
+
+
+#: A symbolic link beside the models to the active one: what a (re)started Rasa server loads, here or in a
+#: container that shares the models' folder, without reading the database.
+ACTIVE_MODEL_LINK = "active.tar.gz"
+
+
+def point_active_model(model: Path) -> None:
+    """Make the active-model link beside `model` point to it (replaced in one step: a starting Rasa never sees
+    it missing)."""
+    link = model.parent / ACTIVE_MODEL_LINK
+    staged = model.parent / f".{ACTIVE_MODEL_LINK}.{os.getpid()}"
+    staged.unlink(missing_ok=True)
+    staged.symlink_to(model.name)
+    os.replace(staged, link)
+
+
+def active_model_path(*, models_dir: Path, fallback: Path) -> Path:
+    """The model the active-model link points to; `fallback` before the first activation or when its file is
+    gone."""
+    link = models_dir / ACTIVE_MODEL_LINK
+    return link.resolve() if link.exists() else fallback
 
 
 def _run_streaming(command: list[str], *, cwd: Path, env: dict[str, str], on_output: Callable[[str], None]) -> int:

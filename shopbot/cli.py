@@ -160,10 +160,10 @@ def _interrupt(signum, frame) -> None:
 def cmd_run(args: argparse.Namespace) -> None:
     from canned.seed import seed_canned_replies
     from gateway.settings import get_settings as get_gateway_settings
-    from learning.activation import active_model_path, ensure_active_model
+    from learning.activation import ensure_active_model
     from runtime.load_balancer import LoadBalancerMissing
     from runtime.processes import ReplicasNeedSharedServers, Stack, StartupFailed
-    from runtime.training import TrainingFailed
+    from runtime.training import TrainingFailed, active_model_path
     from shop.seed import seed_demo_shop
 
     settings = get_settings()
@@ -192,7 +192,7 @@ def cmd_run(args: argparse.Namespace) -> None:
         model=model, database_url=get_database_settings().database_url, var_dir=settings.var_dir,
         host=settings.host, rasa_port=settings.rasa_port, actions_port=settings.actions_port,
         gateway_port=gateway_port, rasa_venv=settings.rasa_venv, replicas=args.replicas,
-        current_model=partial(active_model_path, fallback=model),
+        current_model=partial(active_model_path, models_dir=settings.models_dir, fallback=model),
     )
     replicas = f"{args.replicas} of each behind HAProxy" if args.replicas > 1 else "one of each"
     print(f"Starting Rasa (loading the model takes up to a minute), the action server and the gateway ({replicas})...")

@@ -30,6 +30,7 @@ from database.settings import REPO_ROOT
 from gateway.routes.health import router as health_router
 from runtime.load_balancer import MONITOR_PATH, Pool, haproxy_config
 from runtime.processes import Stack
+from runtime.training import ACTIVE_MODEL_LINK
 from runtime.rasa_endpoints import write_endpoints
 from shopbot.cli import build_parser
 from shopbot.secrets import GENERATED_SECRETS
@@ -172,7 +173,7 @@ def replicated_stack(tmp_path, monkeypatch) -> tuple[dict[str, runtime.processes
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.setattr(runtime.processes, "write_config", record_config)
     monkeypatch.setattr(runtime.processes, "haproxy_command", lambda config: ["haproxy", "-db", "-f", str(config)])
-    stack = Stack(model=Path("bot/models"), database_url="postgresql://shopbot:pw@postgres:5432/shopbot",
+    stack = Stack(model=Path("bot/models") / ACTIVE_MODEL_LINK, database_url="postgresql://shopbot:pw@postgres:5432/shopbot",
                   var_dir=tmp_path, host="0.0.0.0", rasa_port=PORTS["rasa"], actions_port=PORTS["actions"],
                   gateway_port=PORTS["gateway"], rasa_venv=Path(".venv-rasa"),
                   extra_env={"REDIS_URL": "redis://:pw@redis:6379/0"}, replicas=REPLICAS)

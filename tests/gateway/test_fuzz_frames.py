@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -91,7 +92,15 @@ def _signed(channel: str, body: bytes) -> dict[str, str]:
 
 
 def _stored() -> tuple[int, int]:
+    """What is stored, once the gateway finished handling the messages it accepted (in the background)."""
+    deadline = time.monotonic() + 10
     with session_scope() as db_session:
+        unfinished = (select(func.count()).select_from(ChannelDelivery)
+                      .where(ChannelDelivery.inbound.is_not(None), ChannelDelivery.handled_at.is_(None),
+                             ChannelDelivery.attempts == 0))
+        while db_session.scalar(unfinished) and time.monotonic() < deadline:
+            db_session.rollback()
+            time.sleep(0.02)
         return tuple(db_session.scalar(select(func.count()).select_from(table))
                      for table in (ChannelDelivery, Conversation))
 

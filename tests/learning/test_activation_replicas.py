@@ -1,15 +1,14 @@
 """An activation with several Rasa replicas behind one address: every replica serves the new model, or none."""
 
 import asyncio
-import contextlib
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import OperationalError
 
 from assistant.rasa_client import RasaClient, RasaUnavailable
 from learning import activation, registry
 from learning.exceptions import ModelSwitchFailed
+from runtime.training import active_model_path
 
 
 class Replica(RasaClient):
@@ -69,22 +68,14 @@ def test_a_replica_that_cannot_load_it_leaves_every_replica_on_the_previous_mode
 def test_a_restarted_rasa_loads_the_active_version(fresh_db, tmp_path):
     start = tmp_path / "start.tar.gz"
     first, second = _versions(fresh_db, tmp_path, "first.tar.gz", "second.tar.gz")
+    assert active_model_path(models_dir=tmp_path, fallback=start) == start  # none active yet
 
-    def this_database():
-        return contextlib.nullcontext(fresh_db)
-
-    assert activation.active_model_path(fallback=start, open_session=this_database) == start  # none active yet
+    _activate(fresh_db, first, [Replica()])
     _activate(fresh_db, second, [Replica()])
-    assert activation.active_model_path(fallback=start, open_session=this_database) == Path(second.path)
+    assert active_model_path(models_dir=tmp_path, fallback=start) == Path(second.path)
+    asyncio.run(activation.rollback(db_session=fresh_db, activated_by="admin", rasa=Replica(),
+                                    rasa_url="http://rasa.invalid", translator=None))  # type: ignore[arg-type]
+    assert active_model_path(models_dir=tmp_path, fallback=start) == Path(first.path)
 
-    Path(second.path).unlink()  # its file is gone: Rasa must still start
-    assert activation.active_model_path(fallback=start, open_session=this_database) == start
-
-
-def test_a_restarted_rasa_starts_with_the_start_model_while_the_database_is_down(tmp_path):
-    start = tmp_path / "start.tar.gz"
-
-    def database_down():
-        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
-
-    assert activation.active_model_path(fallback=start, open_session=database_down) == start
+    Path(first.path).unlink()  # its file is gone: Rasa must still start
+    assert active_model_path(models_dir=tmp_path, fallback=start) == start
