@@ -35,7 +35,8 @@ STOP_WORDS = {
     "stopp", "abbestellen", "basta", "annulla iscrizione", "pare", "cancelar inscrição", "descadastrar",
     "стоп", "отписаться", "توقف", "إلغاء الاشتراك", "إيقاف", "停止", "取消订阅", "退订", "配信停止", "やめて",
     "중지", "수신거부", "หยุด", "ยกเลิกการสมัคร", "dur", "abonelikten çık", "dừng", "hủy đăng ký", "berhenti",
-    "henti", "berhenti langganan",
+    "henti", "berhenti langganan", "berhenti berlangganan", "berhenti melanggan", "se désabonner", "abmelden",
+    "disiscrivimi", "sair", "отписка", "ストップ", "수신 거부", "durdur", "huỷ đăng ký", "ngừng",
 }
 _PUNCTUATION = re.compile(r"[\s.!¡?¿،。！？]+")
 
