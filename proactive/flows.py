@@ -3,6 +3,7 @@ reminder / give-up timers."""
 
 import logging
 import re
+import unicodedata
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -124,7 +125,8 @@ def _pending(db_session: Session, sender_id: str) -> CodConfirmation | None:
 
 
 def is_stop(text: str) -> bool:
-    return _PUNCTUATION.sub(" ", text).strip().lower() in STOP_WORDS
+    """A lone "stop" or "unsubscribe", however the keyboard composed its letters (Vietnamese "dừng" comes both ways)."""
+    return _PUNCTUATION.sub(" ", unicodedata.normalize("NFC", text)).strip().lower() in STOP_WORDS
 
 
 async def answer_flow(*, db_session: Session, conversation: Conversation, text: str, parser: Parser) -> bool:

@@ -2,6 +2,7 @@
 English, a WhatsApp template for every kind, quick-reply titles within WhatsApp's limit, and "stop" understood."""
 
 import string
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,8 @@ def test_a_shipping_update_renders_in_the_shoppers_language(language, expected):
                "vars": {"order_id": "1000042", "carrier": "Aras Kargo", "tracking_number": "AK77123"}}
     assert outreach.catalog().is_localized(payload, language)
     assert outreach.catalog().render(payload, language) == expected
+
+
+def test_stop_is_understood_however_its_letters_were_composed():
+    decomposed = unicodedata.normalize("NFD", "Dừng")
+    assert decomposed != "Dừng" and is_stop(decomposed)
