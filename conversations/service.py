@@ -5,7 +5,7 @@ import hmac
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import false, func, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,32 @@ def _token_hash(token: str) -> str:
 
 def get(*, db_session: Session, sender_id: str) -> Conversation | None:
     return db_session.scalars(select(Conversation).where(Conversation.sender_id == sender_id)).one_or_none()
+
+
+def get_by_id_or_raise(*, db_session: Session, conversation_id: int) -> Conversation:
+    conversation = db_session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise ConversationNotFound(str(conversation_id))
+    return conversation
+
+
+def earlier_of_customer(*, db_session: Session, customer_id: int, excluding_id: int) -> list[Conversation]:
+    """The customer's other conversations, newest first."""
+    return list(db_session.scalars(
+        select(Conversation).where(Conversation.customer_id == customer_id, Conversation.id != excluding_id)
+        .order_by(Conversation.created_at.desc())))
+
+
+def latest_messages(*, db_session: Session, limit: int, excluding: Select | None = None) -> list[Message]:
+    """The newest `limit` messages of all conversations (but those whose ids `excluding` selects), oldest first."""
+    query = select(Message).order_by(Message.id.desc()).limit(limit)
+    if excluding is not None:
+        query = query.where(Message.id.not_in(excluding))
+    return list(reversed(db_session.scalars(query).all()))
+
+
+def get_message(*, db_session: Session, message_id: int) -> Message | None:
+    return db_session.get(Message, message_id)
 
 
 def get_or_create(

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from canned import service as canned_service
 from canned.models import CannedReply
-from conversations.models import Conversation
+from conversations import service as conversation_service
 from gateway.exceptions import GatewayError
 from handoff.models import Ticket
 from shop.schemas import CustomerRead, OrderRead
@@ -39,7 +39,8 @@ def order_in_question(*, db_session: Session, ticket: Ticket, known: TicketOrder
     """The shopper's order named last in the conversation, else their latest order."""
     if not known.orders:
         return None
-    conversation = db_session.get(Conversation, ticket.conversation_id)
+    conversation = conversation_service.get_by_id_or_raise(db_session=db_session,
+                                                           conversation_id=ticket.conversation_id)
     for message in reversed(conversation.messages):
         named = [order for order in known.orders if message.role == "shopper" and order.number in message.text]
         if named:

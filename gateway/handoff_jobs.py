@@ -9,7 +9,7 @@ import httpx
 from anyio import to_thread
 from sqlalchemy.exc import SQLAlchemyError
 
-from conversations.models import Conversation
+from conversations import service as conversation_service
 from database.core import session_scope
 from gateway.replies import send_reply
 from handoff import service as handoff_service
@@ -34,7 +34,8 @@ def notify_unclaimed_once(settings: HandoffSettings, responses: ResponseCatalog,
     with session_scope() as db_session:
         tickets = handoff_service.unclaimed_since(db_session=db_session, before=before)
         for ticket in tickets:
-            conversation = db_session.get(Conversation, ticket.conversation_id)
+            conversation = conversation_service.get_by_id_or_raise(db_session=db_session,
+                                                                   conversation_id=ticket.conversation_id)
             send_reply(db_session=db_session, conversation=conversation, payload={"response": "utter_handoff_waiting"},
                        responses=responses, translator=translator)
             ticket.waiting_notice_at = datetime.now(UTC)

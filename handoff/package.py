@@ -4,9 +4,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from conversations import service as conversation_service
 from conversations.intent_names import NOT_TOPICS, human_name
 from conversations.models import Conversation, Message
 from handoff.settings import get_settings
@@ -47,10 +47,8 @@ def _message(message: Message) -> dict[str, Any]:
 def _earlier_conversations(db_session: Session, conversation: Conversation) -> list[dict[str, Any]]:
     if conversation.customer_id is None:
         return []
-    others = db_session.scalars(
-        select(Conversation).where(Conversation.customer_id == conversation.customer_id,
-                                   Conversation.id != conversation.id).order_by(Conversation.created_at.desc())
-    ).all()
+    others = conversation_service.earlier_of_customer(db_session=db_session, customer_id=conversation.customer_id,
+                                                      excluding_id=conversation.id)
     earlier = []
     for other in others:
         intents = [m.intent for m in other.messages if m.role == "shopper" and m.intent]

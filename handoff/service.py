@@ -107,6 +107,12 @@ def unclaimed_since(*, db_session: Session, before: datetime) -> list[Ticket]:
     return list(db_session.scalars(query))
 
 
+def ticket_openings(*, db_session: Session, conversation_ids: set[int]) -> list[tuple[int, datetime]]:
+    """(conversation id, when the ticket was opened) of every ticket of these conversations."""
+    query = select(Ticket.conversation_id, Ticket.created_at).where(Ticket.conversation_id.in_(conversation_ids))
+    return [(conversation_id, created_at) for conversation_id, created_at in db_session.execute(query)]
+
+
 def was_handed_over(*, db_session: Session, conversation_id: int) -> bool:
     """Whether the conversation ever had a ticket, open or closed."""
     return db_session.scalar(select(Ticket.id).where(Ticket.conversation_id == conversation_id).limit(1)) is not None

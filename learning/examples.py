@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from learning.exceptions import InvalidTrainingData, UnknownIntent
@@ -93,6 +93,12 @@ def add_examples(
         stored.append(row)
     db_session.flush()
     return stored
+
+
+def counts_by_intent(db_session: Session) -> dict[str, int]:
+    """How many examples admins added per intent."""
+    query = select(TrainingExample.intent, func.count()).group_by(TrainingExample.intent)
+    return {intent: count for intent, count in db_session.execute(query)}
 
 
 def list_examples(*, db_session: Session, intent: str | None = None, limit: int = 500) -> list[TrainingExample]:

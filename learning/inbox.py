@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.understanding import OUT_OF_SCOPE
+from conversations import service as conversation_service
 from conversations.models import Message
 from database.types import UtcDatetime
-from handoff.models import Ticket
+from handoff import service as handoff_service
 from learning.examples import ExampleIn, add_examples
 from learning.exceptions import InvalidTrainingData, NotFound
 from learning.models import InboxReview
@@ -53,9 +54,8 @@ def _utc(moment: datetime) -> datetime:
 
 def _handoff_messages(db_session: Session, messages: list[Message]) -> set[int]:
     """Per ticket, the shopper's last message before it that was not itself the request for a person."""
-    conversation_ids = {m.conversation_id for m in messages}
-    tickets = db_session.execute(select(Ticket.conversation_id, Ticket.created_at)
-                                 .where(Ticket.conversation_id.in_(conversation_ids))).all()
+    tickets = handoff_service.ticket_openings(db_session=db_session,
+                                              conversation_ids={m.conversation_id for m in messages})
     found = set()
     for conversation_id, created_at in tickets:
         before = [m for m in messages if m.conversation_id == conversation_id and m.role == "shopper"
@@ -67,10 +67,8 @@ def _handoff_messages(db_session: Session, messages: list[Message]) -> set[int]:
 
 def misunderstood(db_session: Session) -> list[InboxItem]:
     settings = get_settings()
-    reviewed = select(InboxReview.message_id)
-    messages = list(reversed(db_session.scalars(
-        select(Message).where(Message.id.not_in(reviewed)).order_by(Message.id.desc())
-        .limit(settings.inbox_scan_limit)).all()))
+    messages = conversation_service.latest_messages(db_session=db_session, limit=settings.inbox_scan_limit,
+                                                    excluding=select(InboxReview.message_id))
     handed_over = _handoff_messages(db_session, messages)
     by_conversation: dict[int, list[Message]] = {}
     for message in messages:
@@ -151,7 +149,7 @@ def review(*, db_session: Session, message_ids: list[int], decision: str, intent
     label = OUT_OF_SCOPE if decision == "out_of_scope" else intent
     count = 0
     for message_id in dict.fromkeys(message_ids):
-        message = db_session.get(Message, message_id)
+        message = conversation_service.get_message(db_session=db_session, message_id=message_id)
         if message is None or message.role != "shopper":
             raise NotFound(f"no shopper message {message_id}")
         if db_session.get(InboxReview, message_id) is not None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from audit import service as audit
 from channels import privacy as channel_privacy
 from conversations import privacy as conversation_privacy
+from conversations import service as conversation_service
 from conversations.models import Conversation
 from csat import privacy as csat_privacy
 from handoff import privacy as ticket_privacy
@@ -22,7 +23,6 @@ from privacy.exceptions import SubjectNotFound
 from privacy.subject import Subject
 from proactive import privacy as proactive_privacy
 from shop import privacy as shop_privacy
-from shop.models import Customer
 from translation import privacy as translation_privacy
 
 
@@ -52,14 +52,15 @@ def find_subject(
         if customer_id is not None:
             conversations = conversation_privacy.find(db_session=db_session, customer_id=customer_id,
                                                       sender_id=sender_id)
-    elif not conversations and db_session.get(Customer, customer_id) is None:
+    elif not conversations and not shop_privacy.customer_exists(db_session=db_session, customer_id=customer_id):
         raise SubjectNotFound(f"no customer {customer_id}")
     return _subject(conversations, customer_id=customer_id, email=email)
 
 
 def export(*, db_session: Session, subject: Subject) -> dict[str, Any]:
     """Everything held about the shopper, as one JSON-ready document."""
-    conversations = [db_session.get(Conversation, i) for i in subject.conversation_ids]
+    conversations = [conversation_service.get_by_id_or_raise(db_session=db_session, conversation_id=i)
+                     for i in subject.conversation_ids]
     shop = shop_privacy.export(db_session=db_session, customer_id=subject.customer_id) \
         if subject.customer_id is not None else {"profile": None, "orders": []}
     return {
@@ -98,7 +99,8 @@ def erase(*, db_session: Session, subject: Subject, actor=None, actor_name: str 
     """Delete or anonymise the shopper's data in every store, in the caller's transaction, with an audit record
     (which names the customer id and the counts, nothing the erasure removed). Call `purge_freed_pages` after
     committing."""
-    conversations = [db_session.get(Conversation, i) for i in subject.conversation_ids]
+    conversations = [conversation_service.get_by_id_or_raise(db_session=db_session, conversation_id=i)
+                     for i in subject.conversation_ids]
     counts: dict[str, int] = {"conversations": len(conversations)}
     counts |= tracker.erase(db_session=db_session, sender_ids=subject.sender_ids)
     counts |= ticket_privacy.erase(db_session=db_session, customer_id=subject.customer_id,

@@ -14,6 +14,10 @@ def customer_id_for_email(*, db_session: Session, email: str) -> int | None:
     return db_session.scalar(select(Customer.id).where(func.lower(Customer.email) == email.strip().lower()))
 
 
+def customer_exists(*, db_session: Session, customer_id: int) -> bool:
+    return db_session.get(Customer, customer_id) is not None
+
+
 def export(*, db_session: Session, customer_id: int) -> dict[str, Any]:
     """The profile and the orders as the order source holds them."""
     source = get_order_source(db_session)

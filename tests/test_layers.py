@@ -116,3 +116,35 @@ def test_the_import_graph_sees_imports_inside_functions():
     graph = _import_graph()
     assert "learning.training_job" in graph["learning.jobs"]  # imported inside run_job
     assert {"gateway", "learning", "shop"} <= set(PACKAGES)
+
+
+#: Packages that read other packages' tables on purpose: the admins' report aggregates them read-only, and the
+#: benchmarks build their data as tests do.
+READS_EVERY_TABLE = {"analytics", "bench"}
+QUERYING = {"select", "get", "delete", "update", "insert", "query"}
+
+
+def _queries_of_other_packages_tables(package: str) -> list[str]:
+    """`select(Model)`, `db_session.get(Model, ...)` and the like, of a model another package owns."""
+    found = []
+    for path in (ROOT / package).rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        foreign = {alias.asname or alias.name: node.module.split(".")[0] for node in ast.walk(tree)
+                   if isinstance(node, ast.ImportFrom) and node.module and node.module.endswith(".models")
+                   and node.module.split(".")[0] != package for alias in node.names}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            called = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+            for argument in node.args if called in QUERYING else ():
+                while isinstance(argument, ast.Attribute):  # Model.column
+                    argument = argument.value
+                if isinstance(argument, ast.Name) and argument.id in foreign:
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} queries {foreign[argument.id]}'s "
+                                 f"{argument.id}")
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(set(PACKAGES) - READS_EVERY_TABLE))
+def test_a_package_reaches_other_packages_tables_through_their_service_functions(package):
+    assert _queries_of_other_packages_tables(package) == []

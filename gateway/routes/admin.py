@@ -3,7 +3,6 @@ Every endpoint needs an admin (session or API token); changes are audited."""
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import FileResponse, PlainTextResponse
-from sqlalchemy import func, select
 
 from audit import service as audit
 from gateway.admin_schemas import (
@@ -28,7 +27,6 @@ from learning import activation, examples, inbox, jobs, registry
 from learning.evaluate import rows_from_dicts
 from learning.exceptions import InvalidTrainingData, NotFound
 from learning.export import admin_examples_yaml
-from learning.models import TrainingExample
 from runtime.settings import get_settings as get_run_settings
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
@@ -67,8 +65,7 @@ def review_inbox(body: ReviewBody, db_session: SessionDep, admin: CurrentAdmin) 
 
 @router.get("/intents", response_model=list[IntentRead])
 def list_intents(db_session: SessionDep, admin: CurrentAdmin) -> list[IntentRead]:
-    counts = dict(db_session.execute(select(TrainingExample.intent, func.count()).group_by(TrainingExample.intent)
-                                     ).all())
+    counts = examples.counts_by_intent(db_session)
     created = {intent.name for intent in examples.created_intents(db_session)}
     return [IntentRead(name=name, created_by_admin=name in created, examples_added=counts.get(name, 0))
             for name in sorted(examples.known_intents(db_session))]

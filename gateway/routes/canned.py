@@ -10,8 +10,8 @@ from audit import service as audit
 from canned import service as canned_service
 from canned.exceptions import MissingValue
 from canned.models import CannedReply
+from conversations import service as conversation_service
 from conversations.intent_names import NOT_TOPICS
-from conversations.models import Conversation
 from gateway.canned_flow import render_for_ticket
 from gateway.deps import CurrentAdmin, CurrentAgent, SessionDep, TranslatorDep
 from handoff import service as handoff_service
@@ -73,7 +73,8 @@ async def suggested_reply(
     canned reply of its intent filled from the order in question, else the assistant's own answer to it; null
     when there is neither."""
     ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
-    messages = db_session.get(Conversation, ticket.conversation_id).messages
+    messages = conversation_service.get_by_id_or_raise(db_session=db_session,
+                                                       conversation_id=ticket.conversation_id).messages
     shopper = [index for index, message in enumerate(messages) if message.role == "shopper" and message.intent
                and message.intent not in NOT_TOPICS and message.intent != "human_handoff"]
     if not shopper:

@@ -95,7 +95,7 @@ def _record(db_session, action: str, agent: AgentUser, ticket: Ticket, **details
 
 
 def _conversation(db_session, ticket: Ticket) -> Conversation:
-    return db_session.get(Conversation, ticket.conversation_id)
+    return conversation_service.get_by_id_or_raise(db_session=db_session, conversation_id=ticket.conversation_id)
 
 
 @router.get("", response_model=list[TicketRead])
