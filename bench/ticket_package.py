@@ -39,7 +39,7 @@ def measure(runs: int) -> None:
     from database.migrate import upgrade_database
     from handoff.package import build_package
     from shop.models import Customer
-    from shop.seed import _make_order
+    from shop.seed import make_order
     from shop.source import SqlOrderSource
 
     upgrade_database()
@@ -50,8 +50,8 @@ def measure(runs: int) -> None:
         db_session.add(customer)
         statuses = ["processing", "shipped", "delivered", "cancelled", "returned", "refunded", "pending_payment"]
         for i in range(50):
-            db_session.add(_make_order(rng, datetime.now(UTC), 9_000_000 + i + rng.randint(0, 10**6) * 100,
-                                       customer, statuses[i % len(statuses)]))
+            db_session.add(make_order(rng, datetime.now(UTC), 9_000_000 + i + rng.randint(0, 10**6) * 100,
+                                      customer, statuses[i % len(statuses)]))
         for c in range(21):
             conversation, _ = conversation_service.get_or_create(
                 db_session=db_session, sender_id=f"bench-{customer.email}-{c}", channel="api", language="es")

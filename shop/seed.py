@@ -75,7 +75,7 @@ METHODS_BY_MARKET_REGION = {
 ORDERS = 210  # 30 in each of the 7 states
 
 
-def _email(first: str, last: str, index: int) -> str:
+def email_address(first: str, last: str, index: int) -> str:
     """João Souza -> joao.souza40@example.com (accents folded, not dropped)."""
     folded = unicodedata.normalize("NFKD", f"{first}.{last}".lower())
     ascii_name = folded.encode("ascii", "ignore").decode().replace(" ", "").replace("'", "")
@@ -91,7 +91,7 @@ def _make_customers(rng: random.Random, now: datetime) -> list[Customer]:
             customers.append(
                 Customer(
                     name=f"{first} {last}",
-                    email=_email(first, last, index),
+                    email=email_address(first, last, index),
                     phone=f"+{rng.randint(20, 99)}{rng.randint(10**8, 10**9 - 1)}",
                     country=country,
                     language=language,
@@ -101,22 +101,37 @@ def _make_customers(rng: random.Random, now: datetime) -> list[Customer]:
     return customers
 
 
-def _make_order(rng: random.Random, now: datetime, number: int, customer: Customer, status: OrderStatus) -> Order:
+def order_items(products: dict[str, int]) -> list[OrderItem]:
+    """Items of the demo catalogue by SKU and quantity: `{"SKU-WATCH": 2}`."""
+    catalogue = {sku: (name, Decimal(price)) for sku, name, price in PRODUCTS}
+    return [OrderItem(sku=sku, name=catalogue[sku][0], quantity=quantity, unit_price=catalogue[sku][1])
+            for sku, quantity in products.items()]
+
+
+def make_order(rng: random.Random, now: datetime, number: int, customer: Customer, status: OrderStatus, *,
+               items: list[OrderItem] | None = None, placed_at: datetime | None = None,
+               method: PaymentMethod | None = None) -> Order:
+    """One order with what its status implies: payments, the shipment (carrier, tracking number, estimated and
+    actual delivery) and the refund. Whatever `items`, `placed_at` and `method` leave open is drawn from `rng`."""
     currency = "USD"
-    lines = [(sku, name, Decimal(price)) for sku, name, price in rng.sample(PRODUCTS, rng.randint(1, 3))]
-    items = [OrderItem(sku=sku, name=name, quantity=rng.randint(1, 2), unit_price=price) for sku, name, price in lines]
+    if items is None:
+        lines = [(sku, name, Decimal(price)) for sku, name, price in rng.sample(PRODUCTS, rng.randint(1, 3))]
+        items = [OrderItem(sku=sku, name=name, quantity=rng.randint(1, 2), unit_price=price)
+                 for sku, name, price in lines]
     total = sum((item.unit_price * item.quantity for item in items), Decimal("0"))
-    age_days = {
-        OrderStatus.PENDING_PAYMENT: rng.randint(0, 2),
-        OrderStatus.PROCESSING: rng.randint(0, 3),
-        OrderStatus.SHIPPED: rng.randint(2, 7),
-        OrderStatus.DELIVERED: rng.randint(8, 70),
-        OrderStatus.CANCELLED: rng.randint(3, 60),
-        OrderStatus.RETURNED: rng.randint(15, 50),
-        OrderStatus.REFUNDED: rng.randint(20, 80),
-    }[status]
-    placed_at = now - timedelta(days=age_days, hours=rng.randint(0, 20))
-    method = rng.choice(METHODS_BY_MARKET_REGION.get(customer.country, [PaymentMethod.CARD, PaymentMethod.PAYPAL]))
+    if placed_at is None:
+        age_days = {
+            OrderStatus.PENDING_PAYMENT: rng.randint(0, 2),
+            OrderStatus.PROCESSING: rng.randint(0, 3),
+            OrderStatus.SHIPPED: rng.randint(2, 7),
+            OrderStatus.DELIVERED: rng.randint(8, 70),
+            OrderStatus.CANCELLED: rng.randint(3, 60),
+            OrderStatus.RETURNED: rng.randint(15, 50),
+            OrderStatus.REFUNDED: rng.randint(20, 80),
+        }[status]
+        placed_at = now - timedelta(days=age_days, hours=rng.randint(0, 20))
+    if method is None:
+        method = rng.choice(METHODS_BY_MARKET_REGION.get(customer.country, [PaymentMethod.CARD, PaymentMethod.PAYPAL]))
     order = Order(
         number=str(number),
         customer=customer,
@@ -189,6 +204,6 @@ def seed_demo_shop(db_session: Session, *, seed: int = 7, now: datetime | None =
     statuses = list(OrderStatus)
     for i in range(ORDERS):
         customer = customers[i % len(customers)]
-        db_session.add(_make_order(rng, now, FIRST_ORDER_NUMBER + i, customer, statuses[i % len(statuses)]))
+        db_session.add(make_order(rng, now, FIRST_ORDER_NUMBER + i, customer, statuses[i % len(statuses)]))
     db_session.flush()
     return True

@@ -58,6 +58,24 @@ def db_session():
 
 
 @pytest.fixture
+def fresh_order(db_session):
+    """fresh_order(status, language="en", **details) -> a committed order of a new shopper for this test alone
+    (tests/factories.py `new_order`); removed afterwards with the conversations and tickets of its shopper."""
+    from tests.factories import discard_order, new_order
+
+    numbers: list[str] = []
+
+    def make(*args, **details):
+        order = new_order(db_session, *args, **details)
+        numbers.append(order.number)
+        return order
+
+    yield make
+    for number in reversed(numbers):
+        discard_order(db_session, number)
+
+
+@pytest.fixture
 def movable_clock(monkeypatch):
     """handoff.clock.now, moved forward with `movable_clock.advance(minutes=...)` instead of sleeping."""
     from datetime import UTC, datetime, timedelta

@@ -1,22 +1,93 @@
-"""Finding seeded data by what a test needs, not by hard-coded numbers."""
+"""Data a test builds for itself (orders, tickets, accounts, channel shoppers) and removes afterwards, and the
+seeded data found by what a test needs, not by hard-coded numbers."""
 
-from sqlalchemy import delete, select
+import itertools
+import random
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from conversations import service as conversation_service
 from database.core import session_scope
+from shop.enums import OrderStatus, PaymentMethod
 from shop.models import Customer, Order
+from shop.seed import (
+    FIRST_ORDER_NUMBER,
+    MARKETS,
+    METHODS_BY_MARKET_REGION,
+    ORDERS,
+    email_address,
+    make_order,
+    order_items,
+)
+
+#: Numbers of the orders `new_order` builds: seven digits like the seed's (1000001 to 1000210), from a range the
+#: seed never reaches. (The proactive tests' shoppers count from the clock; a number in use is skipped.)
+FIRST_NEW_ORDER_NUMBER = 1_900_001
+assert FIRST_NEW_ORDER_NUMBER > FIRST_ORDER_NUMBER + ORDERS
+_new_order_numbers = itertools.count(FIRST_NEW_ORDER_NUMBER)
+
+#: Days since a new order was placed, by status: a shipped order is on its way (shipped yesterday, expected
+#: within days), a delivered one arrived a few days ago (inside the return window), a refund was paid.
+NEW_ORDER_AGE_DAYS = {OrderStatus.PENDING_PAYMENT: 0, OrderStatus.PROCESSING: 1, OrderStatus.SHIPPED: 2,
+                      OrderStatus.DELIVERED: 12, OrderStatus.CANCELLED: 5, OrderStatus.RETURNED: 25,
+                      OrderStatus.REFUNDED: 30}
+#: What a new order holds unless the test says otherwise: below the shop's escalation value (600), so
+#: cancelling or returning it is something the assistant does itself.
+NEW_ORDER_ITEMS = {"SKU-SNEAKER": 1, "SKU-TSHIRT": 2}
 
 
-def orders_in_status(db_session: Session, status: str) -> list[Order]:
-    return list(db_session.scalars(select(Order).where(Order.status == status).order_by(Order.id)))
+def new_order(db_session: Session, status: OrderStatus = OrderStatus.SHIPPED, language: str = "en", *,
+              customer: Customer | None = None, items: dict[str, int] | None = None,
+              payment: PaymentMethod | None = None, **overrides) -> Order:
+    """A committed order for one test, of a new shopper writing `language` (or of `customer`), with what its
+    status implies as the seed builds it (shop.seed.make_order): payments, the shipment (carrier, tracking number,
+    estimated delivery, delivered_at), the refund. `items` are SKUs of the demo catalogue with quantities
+    (default NEW_ORDER_ITEMS); `payment` defaults to the market's most common method; `overrides` set other
+    columns of the order. Remove it with `discard_order` (or use the `fresh_order` fixture, which does)."""
+    number = next(_new_order_numbers)
+    while db_session.scalar(select(Order.id).where(Order.number == str(number))) is not None:
+        number = next(_new_order_numbers)
+    rng = random.Random(number)
+    now = datetime.now(UTC)
+    if customer is None:
+        country, _, _, firsts, lasts = next(market for market in MARKETS if market[1] == language)
+        first, last = firsts[number % len(firsts)], lasts[number % len(lasts)]
+        customer = Customer(name=f"{first} {last}", email=email_address(first, last, number),
+                            phone=f"+{rng.randint(20, 99)}{rng.randint(10**8, 10**9 - 1)}", country=country,
+                            language=language, created_at=now - timedelta(days=rng.randint(60, 1500)))
+    method = payment or METHODS_BY_MARKET_REGION.get(customer.country, [PaymentMethod.CARD])[0]
+    order = make_order(rng, now, number, customer, status, items=order_items(items or NEW_ORDER_ITEMS),
+                       placed_at=now - timedelta(days=NEW_ORDER_AGE_DAYS[status], hours=1), method=method)
+    for column, value in overrides.items():
+        setattr(order, column, value)
+    db_session.add(order)
+    db_session.commit()
+    return order
 
 
-def any_customer(db_session: Session) -> Customer:
-    """A seeded customer (tests that only need someone the shop knows, not particular orders)."""
-    customer = db_session.scalars(select(Customer).order_by(Customer.id)).first()
-    assert customer is not None, "the test database is seeded"
-    return customer
+def discard_order(db_session: Session, number: str) -> None:
+    """Remove an order `new_order` built, with the conversations and tickets of its shopper, and the shopper once
+    they have no other order."""
+    db_session.rollback()
+    order = db_session.scalars(select(Order).where(Order.number == number)).first()
+    if order is None:
+        return
+    customer_id = order.customer_id
+    _discard_shop_records(db_session, order)
+    db_session.flush()
+    if db_session.scalar(select(Order.id).where(Order.customer_id == customer_id)) is None:
+        _discard_customer(db_session, customer_id)
+    db_session.commit()
+
+
+def seeded_order(db_session: Session, status: str) -> Order:
+    """The first seeded order in `status`, for tests that only read it (change nothing, or roll back)."""
+    order = db_session.scalars(select(Order).where(Order.status == status, Order.number.in_(
+        [str(FIRST_ORDER_NUMBER + i) for i in range(ORDERS)])).order_by(Order.id)).first()
+    assert order is not None, "the test database is seeded"
+    return order
 
 
 def open_ticket(db_session: Session, sender_id: str, language: str = "en", *, customer_id: int | None = None,
@@ -60,20 +131,59 @@ def stored_messages(sender_id: str) -> list[dict]:
 
 def discard_conversation(db_session: Session, sender_id: str) -> None:
     """Remove a conversation a test committed, with its messages, tickets and their queued events."""
-    from conversations.models import Conversation, Message
-    from handoff.models import OutboxEvent, Ticket, TicketNote
+    from conversations.models import Conversation
 
     db_session.rollback()
-    conversation = conversation_service.get(db_session=db_session, sender_id=sender_id)
-    if conversation is None:
-        return
-    ticket_ids = list(db_session.scalars(select(Ticket.id).where(Ticket.conversation_id == conversation.id)))
+    _discard_conversations(db_session, list(db_session.scalars(
+        select(Conversation.id).where(Conversation.sender_id == sender_id))))
+    db_session.commit()
+
+
+def _discard_conversations(db_session: Session, conversation_ids: list[int]) -> None:
+    """Delete conversations with their messages (and the reviews of them), tickets, notes, queued ticket events
+    and satisfaction surveys."""
+    from conversations.models import Conversation, Message
+    from csat.models import CsatSurvey
+    from handoff.models import OutboxEvent, Ticket, TicketNote
+    from learning.models import InboxReview, TrainingExample
+
+    ticket_ids = select(Ticket.id).where(Ticket.conversation_id.in_(conversation_ids))
+    message_ids = select(Message.id).where(Message.conversation_id.in_(conversation_ids))
+    db_session.execute(delete(CsatSurvey).where(CsatSurvey.conversation_id.in_(conversation_ids)))
     db_session.execute(delete(TicketNote).where(TicketNote.ticket_id.in_(ticket_ids)))
     db_session.execute(delete(OutboxEvent).where(OutboxEvent.ticket_id.in_(ticket_ids)))
-    db_session.execute(delete(Ticket).where(Ticket.id.in_(ticket_ids)))
-    db_session.execute(delete(Message).where(Message.conversation_id == conversation.id))
-    db_session.execute(delete(Conversation).where(Conversation.id == conversation.id))
-    db_session.commit()
+    db_session.execute(delete(Ticket).where(Ticket.conversation_id.in_(conversation_ids)))
+    db_session.execute(delete(InboxReview).where(InboxReview.message_id.in_(message_ids)))
+    db_session.execute(update(TrainingExample).where(TrainingExample.message_id.in_(message_ids))
+                       .values(message_id=None))
+    db_session.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids)))
+    db_session.execute(delete(Conversation).where(Conversation.id.in_(conversation_ids)))
+
+
+def _discard_shop_records(db_session: Session, order: Order) -> None:
+    """Delete an order with the shop events and the COD confirmation recorded for it."""
+    from proactive.models import CodConfirmation, ShopEventRecord
+
+    db_session.execute(delete(ShopEventRecord).where(ShopEventRecord.order_number == order.number))
+    db_session.execute(delete(CodConfirmation).where(CodConfirmation.order_number == order.number))
+    db_session.delete(order)
+
+
+def _discard_customer(db_session: Session, customer_id: int) -> None:
+    """Delete a customer with their orders, channel links, opt-outs and every conversation (and ticket) of theirs."""
+    from channels.models import ChannelLink
+    from conversations.models import Conversation
+    from handoff.models import Ticket
+    from proactive.models import OptOut
+
+    _discard_conversations(db_session, list(db_session.scalars(select(Conversation.id).where(or_(
+        Conversation.customer_id == customer_id,
+        Conversation.id.in_(select(Ticket.conversation_id).where(Ticket.customer_id == customer_id)))))))
+    db_session.execute(delete(OptOut).where(OptOut.customer_id == customer_id))
+    db_session.execute(delete(ChannelLink).where(ChannelLink.customer_id == customer_id))
+    for order in db_session.scalars(select(Order).where(Order.customer_id == customer_id)):
+        _discard_shop_records(db_session, order)
+    db_session.execute(delete(Customer).where(Customer.id == customer_id))
 
 
 def discard_account(db_session: Session, name: str) -> None:
@@ -100,11 +210,10 @@ def make_channel_shopper(db_session: Session, *, number: str, language: str, cha
                          tracking_number: str | None = None) -> int:
     """A committed customer with one order (`number`, processing or shipped by Aramex) linked to a channel user;
     returns the customer id. Remove it with `discard_channel_shopper`."""
-    from datetime import UTC, datetime
     from decimal import Decimal
 
     from channels.models import ChannelLink
-    from shop.enums import OrderStatus, PaymentStatus
+    from shop.enums import PaymentStatus
     from shop.models import Payment, Shipment
 
     country, currency, name = SHOPPER_LOCALES[language]
@@ -124,25 +233,15 @@ def make_channel_shopper(db_session: Session, *, number: str, language: str, cha
 
 def discard_channel_shopper(db_session: Session, *, customer_id: int, sender_id: str) -> None:
     """Remove a shopper `make_channel_shopper` built, with everything the proactive flows stored for them."""
-    from channels.models import ChannelLink, ChannelOutboxMessage
-    from conversations.models import Conversation, Message
-    from handoff.models import OutboxEvent, Ticket, TicketNote
-    from proactive.models import CodConfirmation, OptOut, ShopEventRecord
+    from channels.models import ChannelOutboxMessage
+    from conversations.models import Conversation
+    from proactive.models import CodConfirmation, OptOut
 
     db_session.rollback()
-    conversation_ids = select(Conversation.id).where(Conversation.sender_id == sender_id)
-    ticket_ids = select(Ticket.id).where(Ticket.conversation_id.in_(conversation_ids))
-    db_session.execute(delete(TicketNote).where(TicketNote.ticket_id.in_(ticket_ids)))
-    db_session.execute(delete(OutboxEvent).where(OutboxEvent.ticket_id.in_(ticket_ids)))
-    db_session.execute(delete(Ticket).where(Ticket.conversation_id.in_(conversation_ids)))
-    db_session.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids)))
-    db_session.execute(delete(Conversation).where(Conversation.sender_id == sender_id))
+    _discard_conversations(db_session, list(db_session.scalars(
+        select(Conversation.id).where(Conversation.sender_id == sender_id))))
     db_session.execute(delete(ChannelOutboxMessage).where(ChannelOutboxMessage.recipient == sender_id.split(":", 1)[1]))
     db_session.execute(delete(CodConfirmation).where(CodConfirmation.sender_id == sender_id))
     db_session.execute(delete(OptOut).where(OptOut.sender_id == sender_id))
-    db_session.execute(delete(ChannelLink).where(ChannelLink.customer_id == customer_id))
-    for order in db_session.scalars(select(Order).where(Order.customer_id == customer_id)):
-        db_session.execute(delete(ShopEventRecord).where(ShopEventRecord.order_number == order.number))
-        db_session.delete(order)
-    db_session.execute(delete(Customer).where(Customer.id == customer_id))
+    _discard_customer(db_session, customer_id)
     db_session.commit()

@@ -8,7 +8,7 @@ from conversations import service as conversation_service
 from handoff import service as handoff_service
 from shop.enums import OrderStatus
 from shop.source import SqlOrderSource
-from tests.factories import discard_account, discard_conversation, orders_in_status
+from tests.factories import discard_account, discard_conversation
 
 
 def _conversation_with(db_session, sender_id: str, customer_id: int | None, intents: list[str]):
@@ -22,8 +22,9 @@ def _conversation_with(db_session, sender_id: str, customer_id: int | None, inte
     return conversation
 
 
-def test_the_package_holds_profile_every_order_and_the_transcript(db_session):
-    order = orders_in_status(db_session, OrderStatus.DELIVERED)[5]
+def test_the_package_holds_profile_every_order_and_the_transcript(db_session, fresh_order):
+    order = fresh_order(OrderStatus.DELIVERED, "es")
+    fresh_order(OrderStatus.PROCESSING, customer=order.customer)
     conversation = _conversation_with(db_session, "pkg-1", order.customer_id, ["order_status", "human_handoff"])
     ticket = handoff_service.create(db_session=db_session, conversation=conversation, customer_id=order.customer_id,
                                     reason="shopper_request", source=SqlOrderSource(db_session))

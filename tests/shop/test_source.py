@@ -1,9 +1,9 @@
 import pytest
 
-from shop.enums import OrderStatus, RefundStatus
+from shop.enums import OrderStatus, PaymentMethod, RefundStatus
 from shop.exceptions import OrderNotCancellable
 from shop.source import SqlOrderSource, normalize_order_number
-from tests.factories import orders_in_status
+from tests.factories import seeded_order
 
 
 @pytest.mark.parametrize(
@@ -15,7 +15,7 @@ def test_order_numbers_are_normalized(raw, expected):
 
 
 def test_get_order_returns_items_payments_and_shipments(db_session):
-    shipped = orders_in_status(db_session, OrderStatus.SHIPPED)[0]
+    shipped = seeded_order(db_session, OrderStatus.SHIPPED)
     order = SqlOrderSource(db_session).get_order(f"#{shipped.number}")
     assert order is not None
     assert order.customer_email == shipped.customer.email
@@ -28,15 +28,15 @@ def test_unknown_order_is_none(db_session):
 
 
 def test_shipped_orders_cannot_be_cancelled(db_session):
-    shipped = orders_in_status(db_session, OrderStatus.SHIPPED)[1]
+    shipped = seeded_order(db_session, OrderStatus.SHIPPED)
     with pytest.raises(OrderNotCancellable):
         SqlOrderSource(db_session).cancel_order(shipped.number)
     db_session.rollback()
 
 
-def test_cancelling_a_paid_order_records_its_refund(db_session):
-    processing = [o for o in orders_in_status(db_session, OrderStatus.PROCESSING)
-                  if o.payments[0].status == "paid"][-1]
+def test_cancelling_a_paid_order_records_its_refund(db_session, fresh_order):
+    processing = fresh_order(OrderStatus.PROCESSING, payment=PaymentMethod.CARD)
+    assert processing.payments[0].status == "paid"
     order = SqlOrderSource(db_session).cancel_order(processing.number)
     assert order.status == OrderStatus.CANCELLED
     assert order.cancelled_at is not None

@@ -8,7 +8,6 @@ import httpx
 import pytest
 
 from shop.enums import OrderStatus
-from tests.factories import orders_in_status
 
 pytestmark = pytest.mark.stack
 
@@ -86,10 +85,10 @@ def test_a_bad_training_file_is_refused_with_its_line_and_the_model_keeps_servin
     assert parse(running_stack, "where is my order 1000123")["intent"]["name"] == "order_status"
 
 
-def test_new_intent_taught_trained_evaluated_activated_and_rolled_back(running_stack, tokens, db_session):
+def test_new_intent_taught_trained_evaluated_activated_and_rolled_back(running_stack, tokens, fresh_order):
     api = admin_api(running_stack, tokens["admin"])
     # A conversation in flight before the switch: the assistant has asked for the order number
-    order = orders_in_status(db_session, OrderStatus.SHIPPED)[-2]
+    order = fresh_order(OrderStatus.SHIPPED)
     sender = "admin-e2e-before-switch"
     assert "order number" in running_stack.say(sender, "where is my order?").lower()
     assert parse(running_stack, GERMAN)["intent"]["name"] != INTENT

@@ -7,14 +7,13 @@ from database.core import session_scope
 from handoff.agents import create_user
 from shop.auth import create_customer_token
 from shop.enums import OrderStatus
-from tests.factories import orders_in_status
 from tests.stack.browser import SCREENSHOTS
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 
 
-def test_agent_handles_a_ticket_in_the_console(running_stack, browser, db_session):
-    order = orders_in_status(db_session, OrderStatus.DELIVERED)[-6]
+def test_agent_handles_a_ticket_in_the_console(running_stack, browser, fresh_order):
+    order = fresh_order(OrderStatus.DELIVERED, "pt")
     with session_scope() as session:
         create_user(db_session=session, name="console-agent", role="agent", password="console password")
     sender = "e2e-console-pt"

@@ -9,7 +9,6 @@ from database.core import session_scope
 from handoff.agents import create_user
 from shop.auth import create_customer_token
 from shop.enums import OrderStatus
-from tests.factories import orders_in_status
 from tests.stack.browser import SCREENSHOTS
 from tests.stack.test_handoff import ask_then_hand_over
 
@@ -21,9 +20,9 @@ pytestmark = pytest.mark.stack
     ("ar", "أين طلبي رقم {n}؟", "أريد التحدث مع ممثل خدمة العملاء", "لقد أرسلنا فاتورة الطلب {n} إلى بريدك الإلكتروني"),
 ])
 def test_agent_answers_with_a_canned_reply_in_the_shoppers_language(
-    running_stack, db_session, agent_token, language, where, ask_for_person, written
+    running_stack, fresh_order, agent_token, language, where, ask_for_person, written
 ):
-    order = orders_in_status(db_session, OrderStatus.SHIPPED)[{"zh": -12, "ar": -13}[language]]
+    order = fresh_order(OrderStatus.SHIPPED, language)
     sender = f"e2e-canned-{language}"
     auth = {"Authorization": f"Bearer {agent_token}"}
     handed = ask_then_hand_over(running_stack, sender, order, where, ask_for_person)
@@ -47,8 +46,8 @@ def test_agent_answers_with_a_canned_reply_in_the_shoppers_language(
 
 
 @pytest.mark.browser
-def test_agent_picks_a_canned_reply_in_the_console(running_stack, browser, db_session):
-    order = orders_in_status(db_session, OrderStatus.DELIVERED)[-8]
+def test_agent_picks_a_canned_reply_in_the_console(running_stack, browser, fresh_order):
+    order = fresh_order(OrderStatus.DELIVERED, "zh")
     with session_scope() as session:
         create_user(db_session=session, name="canned-agent", role="agent", password="canned password")
     sender = "e2e-canned-console-zh"

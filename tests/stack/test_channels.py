@@ -33,7 +33,7 @@ from tests.channels.webhooks import (
     whatsapp_notification,
 )
 from tests.channels.webhooks import payload as recorded
-from tests.factories import orders_in_status, stored_messages
+from tests.factories import stored_messages
 from tests.stack.conftest import ESCALATE_ORDER_VALUE
 from translation.responses import get_catalog
 
@@ -181,11 +181,12 @@ def test_telegram_reply_survives_rate_limits_and_an_outage_and_arrives_once(runn
 
 
 def test_telegram_button_press_and_an_agents_replies_reach_the_shopper(
-    running_stack, fake_platform, db_session, agent_auth
+    running_stack, fake_platform, fresh_order, agent_auth
 ):
     chat_id = 910006
     to_shopper = telegram_chat(chat_id)
-    order = [o for o in orders_in_status(db_session, OrderStatus.SHIPPED) if o.total < ESCALATE_ORDER_VALUE][-4]
+    order = fresh_order(OrderStatus.SHIPPED)
+    assert order.total < ESCALATE_ORDER_VALUE
     say_on_telegram(running_stack, fake_platform, chat_id, f"cancel order {order.number}", language_code="en")
     say_on_telegram(running_stack, fake_platform, chat_id, order.customer.email)
 
@@ -262,10 +263,11 @@ def test_meta_subscription_handshake_and_signatures(running_stack, fake_platform
     assert unsigned.status_code == 403
 
 
-def confirm_then_keep(running_stack, fake_platform, db_session, say, to_shopper, press, sender_id: str):
+def confirm_then_keep(running_stack, fake_platform, fresh_order, say, to_shopper, press, sender_id: str):
     """Ask to cancel an order (verified by e-mail), get the yes/no question with buttons, press "no".
     Returns the question, the expected answer to "no" and the button titles expected in the reply's language."""
-    order = [o for o in orders_in_status(db_session, OrderStatus.PROCESSING) if o.total < ESCALATE_ORDER_VALUE][-3]
+    order = fresh_order(OrderStatus.PROCESSING)
+    assert order.total < ESCALATE_ORDER_VALUE
     for words in (f"cancel order {order.number}", order.customer.email):
         before = len(fake_platform.sent(to_shopper))
         say(words)
@@ -276,7 +278,7 @@ def confirm_then_keep(running_stack, fake_platform, db_session, say, to_shopper,
     return question, rendered("utter_cancel_kept", language, order_id=order.number), titles
 
 
-def test_whatsapp_text_buttons_images_and_duplicates(running_stack, fake_platform, db_session):
+def test_whatsapp_text_buttons_images_and_duplicates(running_stack, fake_platform, fresh_order):
     wa_id = "6281234567001"
     to_shopper = whatsapp_to(wa_id)
     ids = (f"wamid.test-{n}" for n in itertools.count())
@@ -313,7 +315,7 @@ def test_whatsapp_text_buttons_images_and_duplicates(running_stack, fake_platfor
         button["entry"][0]["changes"][0]["value"]["messages"][0]["interactive"]["button_reply"]["id"] = payload
         post_meta(running_stack.url, "whatsapp", button)
 
-    question, kept, titles = confirm_then_keep(running_stack, fake_platform, db_session,
+    question, kept, titles = confirm_then_keep(running_stack, fake_platform, fresh_order,
                                                lambda words: post("text", words), to_shopper, press,
                                                f"whatsapp:{wa_id}")
     assert question.body["type"] == "interactive" and question.body["interactive"]["type"] == "button"
@@ -324,7 +326,7 @@ def test_whatsapp_text_buttons_images_and_duplicates(running_stack, fake_platfor
     assert stays(fake_platform, to_shopper, len(fake_platform.sent(to_shopper)), seconds=1.0)
 
 
-def test_messenger_text_quick_replies_images_and_echoes(running_stack, fake_platform, db_session):
+def test_messenger_text_quick_replies_images_and_echoes(running_stack, fake_platform, fresh_order):
     psid = "6738291043450001"
     to_shopper = messenger_to(psid)
     mids = (f"m_test-{n}" for n in itertools.count())
@@ -355,7 +357,7 @@ def test_messenger_text_quick_replies_images_and_echoes(running_stack, fake_plat
         event["entry"][0]["messaging"][0]["message"]["quick_reply"]["payload"] = payload
         post_meta(running_stack.url, "messenger", event)
 
-    question, kept, titles = confirm_then_keep(running_stack, fake_platform, db_session,
+    question, kept, titles = confirm_then_keep(running_stack, fake_platform, fresh_order,
                                                lambda words: post("text", words), to_shopper, press,
                                                f"messenger:{psid}")
     assert [(q["title"], q["payload"]) for q in question.body["message"]["quick_replies"]] == [

@@ -4,15 +4,14 @@ import pytest
 from playwright.sync_api import expect
 
 from shop.enums import OrderStatus
-from tests.factories import orders_in_status
 from tests.stack.browser import SCREENSHOTS
 from tests.stack.widget_page import Widget
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 
 
-def test_english_order_status_in_the_widget_survives_a_reload(running_stack, browser, db_session):
-    shipped = orders_in_status(db_session, OrderStatus.SHIPPED)[-5]
+def test_english_order_status_in_the_widget_survives_a_reload(running_stack, browser, fresh_order):
+    shipped = fresh_order(OrderStatus.SHIPPED)
     page = browser.new_page(viewport={"width": 1200, "height": 820})
     page.goto(running_stack.url + "/")
     assert "Lumen Market" in page.title()

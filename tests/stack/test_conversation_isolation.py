@@ -21,7 +21,7 @@ from runtime.processes import Service, free_port, wait_until_healthy
 from shop.enums import OrderStatus
 from tests.channels.webhooks import messenger_event, post_meta, post_telegram, telegram_update, whatsapp_notification
 from tests.conftest import TEST_VAR
-from tests.factories import orders_in_status, stored_messages
+from tests.factories import stored_messages
 
 pytestmark = pytest.mark.stack
 
@@ -86,18 +86,18 @@ CHANNEL_SHOPPERS: dict[str, tuple[str, Callable[[str, str, str], object]]] = {
 }
 
 
-@pytest.mark.parametrize(("channel", "order_index"), [("whatsapp", -11), ("telegram", -12), ("messenger", -13)])
-def test_knowing_a_channel_id_reaches_nothing(running_stack, db_session, channel, order_index):
+@pytest.mark.parametrize("channel", ["whatsapp", "telegram", "messenger"])
+def test_knowing_a_channel_id_reaches_nothing(running_stack, fresh_order, channel):
     """A phone number, a Telegram chat id or a Messenger id is all a stranger needs to name the conversation."""
-    order = orders_in_status(db_session, OrderStatus.SHIPPED)[order_index]
+    order = fresh_order(OrderStatus.SHIPPED)
     chat_id, post = CHANNEL_SHOPPERS[channel]
     verify_order(lambda text: post(running_stack.url, chat_id, text), f"{channel}:{chat_id}", order)
     assert_stranger_learns_nothing(running_stack.url, f"{channel}:{chat_id}",
                                    [order.customer.email, order.shipments[-1].tracking_number])
 
 
-def test_a_leaked_widget_id_without_its_secret_reaches_nothing(running_stack, db_session):
-    order = orders_in_status(db_session, OrderStatus.SHIPPED)[-14]
+def test_a_leaked_widget_id_without_its_secret_reaches_nothing(running_stack, fresh_order):
+    order = fresh_order(OrderStatus.SHIPPED)
     sender = f"w-{secrets.token_hex(16)}"
     running_stack.chat(sender, f"where is my order {order.number}?")
     assert order.shipments[-1].tracking_number in running_stack.say(sender, order.customer.email)
@@ -110,10 +110,10 @@ def test_a_leaked_widget_id_without_its_secret_reaches_nothing(running_stack, db
         assert json.loads(socket.recv(timeout=10))["message"]["text"] == f"where is my order {order.number}?"
 
 
-def test_a_typed_intent_reaches_rasa_as_text(running_stack, db_session):
+def test_a_typed_intent_reaches_rasa_as_text(running_stack, fresh_order):
     """Rasa reads text starting with `/` as an intent with entities: only the buttons' payloads may be read
     that way, never what a shopper types."""
-    order = orders_in_status(db_session, OrderStatus.SHIPPED)[-15]
+    order = fresh_order(OrderStatus.SHIPPED)
     sender = f"w-{secrets.token_hex(16)}"
 
     def last_text_rasa_got() -> str:

@@ -9,19 +9,13 @@ from sqlalchemy import select
 from shop.auth import create_customer_token
 from shop.enums import OrderStatus
 from shop.models import Order
-from tests.factories import orders_in_status
 
 pytestmark = pytest.mark.stack
 
 
-def _pick(db_session, status: OrderStatus, index: int = -1) -> Order:
-    """Orders from the end of each state's list: the conversation tests in bot/tests use the first ones."""
-    return orders_in_status(db_session, status)[index]
-
-
-def test_greet_status_cancel_goodbye(running_stack, db_session):
-    shipped = _pick(db_session, OrderStatus.SHIPPED)
-    processing = _pick(db_session, OrderStatus.PROCESSING)
+def test_greet_status_cancel_goodbye(running_stack, db_session, fresh_order):
+    shipped = fresh_order(OrderStatus.SHIPPED)
+    processing = fresh_order(OrderStatus.PROCESSING)
     sender = "e2e-english-1"
 
     assert "assistant" in running_stack.say(sender, "hello")
@@ -47,8 +41,8 @@ def test_greet_status_cancel_goodbye(running_stack, db_session):
     assert "Goodbye" in running_stack.say(sender, "bye")
 
 
-def test_shopper_can_keep_the_order(running_stack, db_session):
-    pending = _pick(db_session, OrderStatus.PENDING_PAYMENT)
+def test_shopper_can_keep_the_order(running_stack, db_session, fresh_order):
+    pending = fresh_order(OrderStatus.PENDING_PAYMENT)
     token = create_customer_token(pending.customer_id)
     sender = "e2e-keep-1"
     asked = running_stack.say(sender, f"cancel {pending.number}", customer_token=token)
@@ -58,15 +52,15 @@ def test_shopper_can_keep_the_order(running_stack, db_session):
     assert db_session.get(Order, pending.id).status == OrderStatus.PENDING_PAYMENT
 
 
-def test_shipped_order_cannot_be_cancelled(running_stack, db_session):
-    shipped = _pick(db_session, OrderStatus.SHIPPED, -2)
+def test_shipped_order_cannot_be_cancelled(running_stack, fresh_order):
+    shipped = fresh_order(OrderStatus.SHIPPED)
     token = create_customer_token(shipped.customer_id)
     reply = running_stack.say("e2e-shipped-1", f"please cancel my order {shipped.number}", customer_token=token)
     assert "can no longer be cancelled" in reply
 
 
-def test_logged_in_shopper_is_not_asked_for_an_email(running_stack, db_session):
-    delivered = _pick(db_session, OrderStatus.DELIVERED)
+def test_logged_in_shopper_is_not_asked_for_an_email(running_stack, fresh_order):
+    delivered = fresh_order(OrderStatus.DELIVERED)
     token = create_customer_token(delivered.customer_id)
     sender = "e2e-token-1"
     assert "order number" in running_stack.say(sender, "where is my package", customer_token=token)
@@ -74,8 +68,8 @@ def test_logged_in_shopper_is_not_asked_for_an_email(running_stack, db_session):
     assert f"Order {delivered.number} was delivered on" in reply
 
 
-def test_wrong_email_reveals_nothing(running_stack, db_session):
-    shipped = _pick(db_session, OrderStatus.SHIPPED, -3)
+def test_wrong_email_reveals_nothing(running_stack, fresh_order):
+    shipped = fresh_order(OrderStatus.SHIPPED)
     sender = "e2e-wrong-email"
     running_stack.say(sender, f"track order {shipped.number}")
     reply = running_stack.say(sender, "somebody.else@example.com")
@@ -83,17 +77,17 @@ def test_wrong_email_reveals_nothing(running_stack, db_session):
     assert shipped.shipments[-1].tracking_number not in reply
 
 
-def test_a_token_never_opens_another_customers_order(running_stack, db_session):
-    mine, theirs = _pick(db_session, OrderStatus.DELIVERED, -2), _pick(db_session, OrderStatus.SHIPPED, -4)
+def test_a_token_never_opens_another_customers_order(running_stack, fresh_order):
+    mine, theirs = fresh_order(OrderStatus.DELIVERED), fresh_order(OrderStatus.SHIPPED)
     assert mine.customer_id != theirs.customer_id
     token = create_customer_token(mine.customer_id)
     reply = running_stack.say("e2e-other-1", f"where is order {theirs.number}", customer_token=token)
     assert "couldn't find order" in reply and theirs.shipments[-1].tracking_number not in reply
 
 
-def test_return_and_refund_answers(running_stack, db_session):
-    delivered = _pick(db_session, OrderStatus.DELIVERED, -3)
-    refunded = _pick(db_session, OrderStatus.REFUNDED)
+def test_return_and_refund_answers(running_stack, fresh_order):
+    delivered = fresh_order(OrderStatus.DELIVERED)
+    refunded = fresh_order(OrderStatus.REFUNDED)
     reply = running_stack.say("e2e-return-1", f"can I return order {delivered.number}?",
                               customer_token=create_customer_token(delivered.customer_id))
     assert re.search(r"can be returned until|return window closed", reply)
@@ -154,9 +148,9 @@ def test_all_orders_still_belong_to_their_customers(db_session):
     assert db_session.scalars(select(Order).where(Order.customer_id.is_(None))).first() is None
 
 
-def test_long_conversations_keep_the_verified_shopper_across_rasa_sessions(running_stack, db_session):
+def test_long_conversations_keep_the_verified_shopper_across_rasa_sessions(running_stack, fresh_order):
     """Past GATEWAY_RASA_SESSION_MAX_TURNS the gateway starts a new Rasa session; slots carry over."""
-    delivered = _pick(db_session, OrderStatus.DELIVERED, -4)
+    delivered = fresh_order(OrderStatus.DELIVERED)
     sender = "e2e-long-1"
     running_stack.say(sender, f"where is order {delivered.number}")
     assert "was delivered on" in running_stack.say(sender, delivered.customer.email)

@@ -9,7 +9,6 @@ from database.core import session_scope
 from handoff.agents import create_user
 from shop.auth import create_customer_token
 from shop.enums import OrderStatus
-from tests.factories import orders_in_status
 from tests.stack.conftest import ESCALATE_ORDER_VALUE
 from translation.backends.apertium import ApertiumBackend
 
@@ -25,8 +24,8 @@ def ask_then_hand_over(running_stack, sender: str, order, where: str, ask_for_pe
     return handed
 
 
-def test_portuguese_shopper_handed_to_an_agent_and_back(running_stack, db_session, agent_token):
-    order = orders_in_status(db_session, OrderStatus.SHIPPED)[-10]
+def test_portuguese_shopper_handed_to_an_agent_and_back(running_stack, fresh_order, agent_token):
+    order = fresh_order(OrderStatus.SHIPPED, "pt")
     sender = "e2e-handoff-pt"
     auth = {"Authorization": f"Bearer {agent_token}"}
 
@@ -89,8 +88,8 @@ def test_unknown_ticket_is_404(running_stack, agent_token):
     assert response.status_code == 404 and response.json()["error"]["code"] == "ticket_not_found"
 
 
-def test_escalation_when_the_assistant_cannot_do_what_is_needed(running_stack, db_session, agent_token):
-    shipped = orders_in_status(db_session, OrderStatus.SHIPPED)[-11]
+def test_escalation_when_the_assistant_cannot_do_what_is_needed(running_stack, fresh_order, agent_token):
+    shipped = fresh_order(OrderStatus.SHIPPED)
     token = create_customer_token(shipped.customer_id)
     sender = "e2e-failed-action"
     offer = running_stack.say(sender, f"cancel order {shipped.number}", customer_token=token)
@@ -103,8 +102,8 @@ def test_escalation_when_the_assistant_cannot_do_what_is_needed(running_stack, d
     assert ticket["reason"] == "failed_action"
 
 
-def test_shop_rule_sends_high_value_returns_to_a_person(running_stack, db_session, agent_token):
-    expensive = max(orders_in_status(db_session, OrderStatus.DELIVERED), key=lambda o: o.total)
+def test_shop_rule_sends_high_value_returns_to_a_person(running_stack, fresh_order, agent_token):
+    expensive = fresh_order(OrderStatus.DELIVERED, items={"SKU-WATCH": 2, "SKU-BAG": 2})
     assert expensive.total > ESCALATE_ORDER_VALUE
     handed = running_stack.chat("e2e-high-value", f"I want to return order {expensive.number}",
                                 customer_token=create_customer_token(expensive.customer_id))
@@ -116,8 +115,8 @@ def test_shop_rule_sends_high_value_returns_to_a_person(running_stack, db_sessio
 
 @pytest.mark.skipif(not ApertiumBackend().supports(src_lang="en", tgt_lang="es"),
                     reason="apertium-en-es is not installed (make test installs it)")
-def test_spanish_shopper_gets_the_agents_reply_in_spanish(running_stack, db_session, agent_token):
-    order = orders_in_status(db_session, OrderStatus.SHIPPED)[-12]
+def test_spanish_shopper_gets_the_agents_reply_in_spanish(running_stack, fresh_order, agent_token):
+    order = fresh_order(OrderStatus.SHIPPED, "es")
     sender = "e2e-handoff-es"
     auth = {"Authorization": f"Bearer {agent_token}"}
     handed = ask_then_hand_over(running_stack, sender, order, "¿Dónde está mi pedido {n}?",

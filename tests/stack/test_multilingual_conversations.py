@@ -10,7 +10,6 @@ from database.core import session_scope
 from shop.auth import create_customer_token
 from shop.enums import OrderStatus
 from shop.models import Order
-from tests.factories import orders_in_status
 
 pytestmark = pytest.mark.stack
 
@@ -23,11 +22,11 @@ SHOPPERS = [
 ]
 
 
-@pytest.mark.parametrize(("index", "shopper"), list(enumerate(SHOPPERS)), ids=[s[0] for s in SHOPPERS])
-def test_order_status_and_cancel_in_the_shoppers_language(running_stack, db_session, index, shopper):
+@pytest.mark.parametrize("shopper", SHOPPERS, ids=[s[0] for s in SHOPPERS])
+def test_order_status_and_cancel_in_the_shoppers_language(running_stack, db_session, fresh_order, shopper):
     language, where, cancel, yes, words = shopper
-    shipped = orders_in_status(db_session, OrderStatus.SHIPPED)[-6 - index]
-    processing = orders_in_status(db_session, OrderStatus.PROCESSING)[-2 - index]
+    shipped = fresh_order(OrderStatus.SHIPPED, language)
+    processing = fresh_order(OrderStatus.PROCESSING, language)
     sender = f"e2e-{language}-1"
 
     # Order status: asks for the e-mail, then answers with carrier, tracking number and date, in the language

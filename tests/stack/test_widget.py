@@ -19,7 +19,6 @@ from handoff import service as handoff_service
 from shop.auth import create_customer_token
 from shop.enums import OrderStatus
 from shop.models import Order
-from tests.factories import orders_in_status
 from tests.stack.browser import SCREENSHOTS
 from tests.stack.conftest import ESCALATE_ORDER_VALUE
 from tests.stack.widget_page import Widget
@@ -43,13 +42,15 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / name))
 
 
-def cheap_processing_orders(db_session) -> list[Order]:
-    """Orders a shopper may cancel without a person (below the shop's escalation value)."""
-    return [o for o in orders_in_status(db_session, OrderStatus.PROCESSING) if o.total <= ESCALATE_ORDER_VALUE]
+def cheap_processing_order(fresh_order, language: str = "en") -> Order:
+    """An order a shopper may cancel without a person (below the shop's escalation value)."""
+    order = fresh_order(OrderStatus.PROCESSING, language)
+    assert order.total <= ESCALATE_ORDER_VALUE
+    return order
 
 
-def test_arabic_shopper_gets_a_right_to_left_widget(running_stack, page, db_session):
-    order = orders_in_status(db_session, OrderStatus.SHIPPED)[-7]
+def test_arabic_shopper_gets_a_right_to_left_widget(running_stack, page, fresh_order):
+    order = fresh_order(OrderStatus.SHIPPED, "ar")
     page.goto(running_stack.url + "/")
     widget = Widget(page).open()
     expect(widget.panel).to_have_attribute("dir", "ltr")
@@ -100,8 +101,9 @@ def shop_site(running_stack):
     server.shutdown()
 
 
-def test_logged_in_shopper_cancels_with_a_quick_reply_on_the_shops_page(running_stack, page, db_session, shop_site):
-    order = cheap_processing_orders(db_session)[-8]
+def test_logged_in_shopper_cancels_with_a_quick_reply_on_the_shops_page(running_stack, page, db_session, fresh_order,
+                                                                         shop_site):
+    order = cheap_processing_order(fresh_order)
     token = create_customer_token(order.customer_id)
     # The shop's own page (another origin) embeds the widget with one tag, vouching for its logged-in shopper
     pages, shop_url = shop_site
@@ -123,8 +125,8 @@ def test_logged_in_shopper_cancels_with_a_quick_reply_on_the_shops_page(running_
     assert db_session.get(Order, order.id).status == OrderStatus.CANCELLED
 
 
-def test_quick_reply_payload_is_understood_in_arabic(running_stack, db_session):
-    order = cheap_processing_orders(db_session)[-9]
+def test_quick_reply_payload_is_understood_in_arabic(running_stack, fresh_order):
+    order = cheap_processing_order(fresh_order, "ar")
     token = create_customer_token(order.customer_id)
     sender = "w-" + secrets.token_hex(16)
     confirm = running_stack.chat(sender, f"أريد إلغاء الطلب {order.number}", customer_token=token)
@@ -209,8 +211,8 @@ def test_websocket_answers_bad_frames_with_errors_and_stays_open(running_stack):
         assert frames[-1] == {"type": "reply", "language": "en", "handoff": None}
 
 
-def test_conversation_goes_on_over_http_when_the_socket_is_blocked(running_stack, page, db_session):
-    order = orders_in_status(db_session, OrderStatus.SHIPPED)[-8]
+def test_conversation_goes_on_over_http_when_the_socket_is_blocked(running_stack, page, fresh_order):
+    order = fresh_order(OrderStatus.SHIPPED)
     refused = []
     page.route_web_socket(re.compile(r".*/api/v1/ws.*"), lambda socket: (refused.append(socket.url), socket.close()))
     page.goto(running_stack.url + "/")
