@@ -82,6 +82,13 @@ def discard_order(db_session: Session, number: str) -> None:
     db_session.commit()
 
 
+def any_customer(db_session: Session) -> Customer:
+    """A seeded customer (tests that only need someone the shop knows, not particular orders)."""
+    customer = db_session.scalars(select(Customer).order_by(Customer.id)).first()
+    assert customer is not None, "the test database is seeded"
+    return customer
+
+
 def seeded_order(db_session: Session, status: str) -> Order:
     """The first seeded order in `status`, for tests that only read it (change nothing, or roll back)."""
     order = db_session.scalars(select(Order).where(Order.status == status, Order.number.in_(
