@@ -30,8 +30,8 @@ from database.settings import REPO_ROOT
 from gateway.routes.health import router as health_router
 from runtime.load_balancer import MONITOR_PATH, Pool, haproxy_config
 from runtime.processes import Stack
-from runtime.training import ACTIVE_MODEL_LINK
 from runtime.rasa_endpoints import write_endpoints
+from runtime.training import ACTIVE_MODEL_LINK
 from shopbot.cli import build_parser
 from shopbot.secrets import GENERATED_SECRETS
 
