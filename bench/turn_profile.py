@@ -10,9 +10,9 @@ turn's text is also parsed alone (`/model/parse`, right after the turn): the NLU
 Rasa's own work around them (tracker load, policies, tracker store writes) and, through the gateway, the
 gateway's.
 
-With `--baseline-ref REF` a second action server runs the action code of that commit (`git archive`) behind the
-same proxy and Rasa, and conversations alternate between the two: the action server's changes measured side by
-side in the same run.
+With `--baseline-ref REF` a second Rasa server, action server and gateway run the code of that commit (`git
+archive`; the same model and database), and conversations alternate between the two stacks: a change to the
+action server or to the Rasa server's wrapper measured side by side in the same run.
 """
 
 import argparse
@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import httpx
@@ -47,11 +47,14 @@ PARTS = ["total", "nlu", "action_round_trip", "action_run", "action_db", "rest"]
 
 
 @dataclass
-class ActionTree:
-    """An action server's code: this work tree, or a commit's tree for the side-by-side baseline."""
+class Variant:
+    """A Rasa server and an action server (behind their own timing proxy) and a gateway running the Rasa and
+    action code of a tree: this work tree, or a commit's tree for the side-by-side baseline."""
     name: str
     root: Path
-    port: int = 0
+    proxy: TimingProxy = field(default_factory=lambda: TimingProxy(upstreams={}))
+    rasa_url: str = ""
+    gateway_url: str = ""
 
 
 class TreeService(Service):
@@ -65,27 +68,39 @@ class TreeService(Service):
                                             stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def profiled_stack_type(proxy: TimingProxy, trees: list[ActionTree], probe_log: Path) -> type[Stack]:
-    """A Stack whose Rasa reaches the action servers (one per tree, each with the probe) through the proxy."""
+def in_tree(service: Service, root: Path) -> TreeService:
+    moved = TreeService(**{f.name: getattr(service, f.name) for f in fields(Service)})
+    moved.cwd, moved.env = root, {**service.env, "PYTHONPATH": str(root)}
+    return moved
+
+
+def profiled_stack_type(variants: list[Variant], probe_log: Path) -> type[Stack]:
+    """A Stack with the processes of every variant; each Rasa reaches its action server (with the probe) through
+    its variant's proxy. The first variant uses the stack's ports."""
 
     class ProfiledStack(Stack):
         def build(self) -> list[Service]:
-            services = [self._rasa("rasa", self.rasa_port, actions_url=f"http://{self.host}:{proxy.port}/webhook"),
-                        self._gateway("gateway", self.gateway_port, rasa_url=f"http://{self.host}:{self.rasa_port}")]
-            for i, tree in enumerate(trees):
-                tree.port = self.actions_port if i == 0 else free_port()
-                service = TreeService(
-                    name=f"actions-{tree.name}",
+            services: list[Service] = []
+            for i, variant in enumerate(variants):
+                rasa_port, actions_port, gateway_port = (
+                    (self.rasa_port, self.actions_port, self.gateway_port) if i == 0
+                    else (free_port(), free_port(), free_port()))
+                variant.proxy.upstreams = {variant.name: actions_port}
+                variant.proxy.target = variant.name
+                variant.rasa_url = f"http://{self.host}:{rasa_port}"
+                variant.gateway_url = f"http://{self.host}:{gateway_port}"
+                rasa = self._rasa(f"rasa-{variant.name}", rasa_port,
+                                  actions_url=f"http://{self.host}:{variant.proxy.port}/webhook")
+                actions = Service(
+                    name=f"actions-{variant.name}",
                     command=[sys.executable, str(REPO_ROOT / "bench" / "action_probe.py"), "--actions", "bot.actions",
-                             "-p", str(tree.port)],
-                    env={**self._base_env(), "PYTHONPATH": str(tree.root), "SANIC_HOST": self.host,
-                         "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "BENCH_ACTION_PROBE_LOG": str(probe_log)},
-                    health_url=f"http://{self.host}:{tree.port}/health", is_healthy=lambda r: r.status_code == 200,
-                    log_path=self.var_dir / "logs" / f"actions-{tree.name}.log")
-                service.cwd = tree.root
-                services.append(service)
-            proxy.upstreams = {tree.name: tree.port for tree in trees}
-            proxy.target = trees[0].name
+                             "-p", str(actions_port)],
+                    env={**self._base_env(), "SANIC_HOST": self.host, "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+                         "BENCH_ACTION_PROBE_LOG": str(probe_log)},
+                    health_url=f"http://{self.host}:{actions_port}/health", is_healthy=lambda r: r.status_code == 200,
+                    log_path=self.var_dir / "logs" / f"actions-{variant.name}.log")
+                gateway = self._gateway(f"gateway-{variant.name}", gateway_port, rasa_url=variant.rasa_url)
+                services += [in_tree(rasa, variant.root), in_tree(actions, variant.root), gateway]
             return services
 
     return ProfiledStack
@@ -124,11 +139,11 @@ def call_sizes(call: ProxiedCall) -> dict:
             if "domain" in body else 0, "events": len((body.get("tracker") or {}).get("events") or [])}
 
 
-async def play(client: httpx.AsyncClient, *, path: str, gateway: str, rasa: str, proxy: TimingProxy,
-               probe: ProbeLog, order: tuple[str, str], tokens: dict[str, str], variant: str) -> list[dict]:
+async def play(client: httpx.AsyncClient, *, path: str, variant: Variant, probe: ProbeLog, order: tuple[str, str],
+               tokens: dict[str, str]) -> list[dict]:
     """One conversation of SCRIPT; a record per turn."""
     sender = f"bench-tp-{path[0]}-{uuid.uuid4().hex[:8]}"
-    proxy.target = variant
+    gateway, rasa, proxy = variant.gateway_url, variant.rasa_url, variant.proxy
     records = []
     for kind, template in SCRIPT:
         text = template.format(order=order[0], email=order[1])
@@ -148,7 +163,7 @@ async def play(client: httpx.AsyncClient, *, path: str, gateway: str, rasa: str,
         round_trip = sum(c.upstream_seconds for c in calls)
         sizes = [call_sizes(c) for c in calls]
         records.append({
-            "variant": variant, "path": path, "kind": kind, "total": total, "nlu": nlu,
+            "variant": variant.name, "path": path, "kind": kind, "total": total, "nlu": nlu,
             "action_round_trip": round_trip, "action_run": sum(r["run_ms"] for r in runs) / 1000,
             "action_db": sum(r["db_ms"] for r in runs) / 1000, "rest": total - nlu - round_trip,
             "calls": [c["action"] for c in sizes], "statements": sum(r["statements"] for r in runs),
@@ -164,24 +179,20 @@ async def play(client: httpx.AsyncClient, *, path: str, gateway: str, rasa: str,
     return records
 
 
-async def measure(gateway: str, rasa: str, proxy: TimingProxy, probe: ProbeLog, variants: list[str],
-                  conversations: int) -> list[dict]:
-    orders = seeded_orders(conversations * 2 * len(variants) + 2)
+async def measure(variants: list[Variant], probe: ProbeLog, conversations: int) -> list[dict]:
+    runs = [(variant, path) for variant in variants for path in ("rasa", "gateway")]
+    orders = seeded_orders((conversations + 1) * len(runs))
     tokens: dict[str, str] = {}
     records: list[dict] = []
     async with httpx.AsyncClient(timeout=60) as client:
-        for i, variant in enumerate(variants):  # warm-up: model graph, action servers, connection pools
-            for path in ("rasa", "gateway"):
-                await play(client, path=path, gateway=gateway, rasa=rasa, proxy=proxy, probe=probe,
-                           order=orders[i], tokens=tokens, variant=variant)
-        n = len(variants)
-        for c in range(conversations):
+        for k, (variant, path) in enumerate(runs):  # warm-up: model graph, action servers, connection pools
+            await play(client, path=path, variant=variant, probe=probe, order=orders[k], tokens=tokens)
+        for c in range(1, conversations + 1):
             # Every variant and path in turn, the order rotating, so all see the same machine state
-            runs = [(variant, path) for variant in variants for path in ("rasa", "gateway")]
-            runs = runs[c % len(runs):] + runs[:c % len(runs)]
-            for k, (variant, path) in enumerate(runs):
-                records += await play(client, path=path, gateway=gateway, rasa=rasa, proxy=proxy, probe=probe,
-                                      order=orders[n + c * len(runs) + k], tokens=tokens, variant=variant)
+            rotated = runs[c % len(runs):] + runs[:c % len(runs)]
+            for k, (variant, path) in enumerate(rotated):
+                records += await play(client, path=path, variant=variant, probe=probe,
+                                      order=orders[c * len(runs) + k], tokens=tokens)
     return records
 
 
@@ -236,29 +247,29 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=30, help="per path (and per action server)")
     parser.add_argument("--baseline-ref", help="also run the action server of this commit, side by side")
     args = parser.parse_args()
-    trees = [ActionTree("current", REPO_ROOT)]
+    variants = [Variant("current", REPO_ROOT)]
     if args.baseline_ref:
-        trees.append(ActionTree("baseline", baseline_tree(args.baseline_ref)))
-    proxy = TimingProxy(upstreams={})
-    proxy.start()
+        variants.append(Variant("baseline", baseline_tree(args.baseline_ref)))
+    for variant in variants:
+        variant.proxy.start()
     probe_log = Path(tempfile.mkdtemp(prefix="shopbot-probe-")) / "actions.jsonl"
     try:
-        with running_stack(stack_type=profiled_stack_type(proxy, trees, probe_log)) as (gateway, rasa):
-            records = asyncio.run(measure(gateway, rasa, proxy, ProbeLog(probe_log), [t.name for t in trees],
-                                          args.conversations))
+        with running_stack(stack_type=profiled_stack_type(variants, probe_log)):
+            records = asyncio.run(measure(variants, ProbeLog(probe_log), args.conversations))
     finally:
-        proxy.stop()
+        for variant in variants:
+            variant.proxy.stop()
     print(f"\nTurn profile ({run_identity()})")
     result: dict = {"identity": run_identity(), "conversations": args.conversations, "tables": {}}
-    for variant in [t.name for t in trees]:
+    for variant in [v.name for v in variants]:
         for path in ("rasa", "gateway"):
             rows = [r for r in records if r["variant"] == variant and r["path"] == path]
             table = profile_table(rows)
-            title = f"{'Rasa REST webhook' if path == 'rasa' else 'gateway /api/v1/chat'}, action server: {variant}"
+            title = f"{'Rasa REST webhook' if path == 'rasa' else 'gateway /api/v1/chat'}, code: {variant}"
             print_table(title, table)
             result["tables"][f"{variant}/{path}"] = table
-    if len(trees) > 1:
-        print("\nCurrent / baseline action server, p50 of the turn total and of the action round trip:")
+    if len(variants) > 1:
+        print("\nCurrent / baseline, p50 of the turn total and of the action round trip:")
         for path in ("rasa", "gateway"):
             for kind, _ in SCRIPT:
                 cur, base = (result["tables"][f"{v}/{path}"][kind]["parts"] for v in ("current", "baseline"))
