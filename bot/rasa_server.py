@@ -1,4 +1,4 @@
-"""`rasa run` with four changes for the gateway:
+"""`rasa run` with three changes for the gateway:
 
 - `PUT /model` loads the new model in a worker thread. Rasa loads a model inside its event loop, so while an
   admin switches models (~10 s here) every shopper's turn waits (bench/model_ops.py measured turns held for up to
@@ -11,16 +11,11 @@
   `jsonschema.validate`, which first checks the schema itself against JSON Schema's meta-schema: ~17 ms of CPU
   per custom action call here (bench/turn_profile.py), the same work every time. An answer that does not fit
   still goes through Rasa's own check, so it fails with Rasa's error as before.
-- Rasa's SQLite connections (its tracker store, in the product's database file) get the settings the product's
-  own connections have (database/core.py): `synchronous=NORMAL` (WAL mode: a commit does not wait for the disk,
-  a power cut may lose the last turns, a crash of the process loses nothing) and a 10 s busy timeout. Rasa opens
-  a connection per tracker read and write and left SQLite's FULL synchronous mode, a disk flush per turn.
 
     .venv-rasa/bin/python -m bot.rasa_server run --enable-api -m MODEL ...   (the same arguments as `rasa`)
 """
 
 import asyncio
-import sqlite3
 import sys
 from http import HTTPStatus
 
@@ -31,8 +26,6 @@ from rasa.__main__ import main
 from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import UserMessage
 from sanic import response
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 _load_agent_in_loop = rasa.server._load_agent
 _create_app = rasa.server.create_app
@@ -75,15 +68,6 @@ def _validate_action_result(self, result) -> bool:
     if best_match(_action_result.iter_errors(result)) is None:
         return True
     return _validate_action_result_with_schema_check(self, result)  # raises Rasa's ValidationError
-
-
-@event.listens_for(Engine, "connect")
-def _tune_sqlite(dbapi_connection, _record) -> None:
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
 
 
 rasa.server._load_agent = _load_agent_in_thread

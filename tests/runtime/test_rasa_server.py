@@ -31,21 +31,3 @@ def test_action_results_are_checked_as_rasa_checks_them():
     assert lines[0] == "True"
     assert len(lines) == 3 and all(line.startswith("invalid:") for line in lines[1:])
     assert all("Failed to validate Action server response from API" in line for line in lines[1:])
-
-
-_TRACKER_STORE = """
-import sys
-import bot.rasa_server
-from rasa.core.tracker_store import SQLTrackerStore
-
-store = SQLTrackerStore(dialect="sqlite", db=sys.argv[1])
-with store.engine.connect() as connection:
-    print(connection.exec_driver_sql("PRAGMA synchronous").scalar(),
-          connection.exec_driver_sql("PRAGMA busy_timeout").scalar())
-"""
-
-
-def test_rasa_uses_sqlite_as_the_product_does(tmp_path):
-    result = subprocess.run([str(RASA_PYTHON), "-c", _TRACKER_STORE, str(tmp_path / "tracker.db")],
-                            env=rasa_environment(), capture_output=True, text=True, timeout=300, check=True)
-    assert result.stdout.split() == ["1", "10000"]  # NORMAL
