@@ -8,11 +8,15 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
 from database.settings import REPO_ROOT
 from tests.channels.fake_platform import FakePlatform
+
+if TYPE_CHECKING:
+    from runtime.processes import Stack
 
 RESULTS = REPO_ROOT / "bench" / "results"
 EVALDATA = REPO_ROOT.parent / "shared" / "evaldata"
@@ -50,9 +54,10 @@ async def chat_turn(client: httpx.AsyncClient, url: str, sender: str, text: str,
 
 
 @contextmanager
-def running_stack(url: str | None = None, extra_env: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
+def running_stack(url: str | None = None, extra_env: dict[str, str] | None = None,
+                  stack_type: "type[Stack] | None" = None) -> Iterator[tuple[str, str]]:
     """(gateway URL, Rasa URL) of a stack: the given one, or a fresh one on a scratch seeded database (with
-    `extra_env` for its processes)."""
+    `extra_env` for its processes; `stack_type`, a subclass of runtime.processes.Stack, builds its processes)."""
     if url:
         yield url, os.environ.get("BENCH_RASA_URL", "http://127.0.0.1:5005")
         return
@@ -73,7 +78,7 @@ def running_stack(url: str | None = None, extra_env: dict[str, str] | None = Non
     settings = get_settings()
     model = train(rasa_venv=settings.rasa_venv, models_dir=settings.models_dir)
     ports = [free_port() for _ in range(3)]
-    stack = Stack(model=model, database_url=os.environ["DATABASE_URL"], var_dir=var, rasa_port=ports[0],
+    stack = (stack_type or Stack)(model=model, database_url=os.environ["DATABASE_URL"], var_dir=var, rasa_port=ports[0],
                   actions_port=ports[1], gateway_port=ports[2], extra_env={**LOAD_TEST_LIMITS, **(extra_env or {})})
     print("starting the stack for the benchmark...", flush=True)
     stack.start(timeout=400, progress=lambda line: None)

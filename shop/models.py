@@ -41,10 +41,16 @@ class Order(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     customer: Mapped[Customer] = relationship(back_populates="orders")
-    items: Mapped[list["OrderItem"]] = relationship(back_populates="order", cascade="all, delete-orphan")
-    payments: Mapped[list["Payment"]] = relationship(back_populates="order", cascade="all, delete-orphan")
-    shipments: Mapped[list["Shipment"]] = relationship(back_populates="order", cascade="all, delete-orphan")
-    refunds: Mapped[list["Refund"]] = relationship(back_populates="order", cascade="all, delete-orphan")
+    # In the order they were recorded, however they are loaded: the latest shipment, payment and refund are the
+    # last ones
+    items: Mapped[list["OrderItem"]] = relationship(back_populates="order", cascade="all, delete-orphan",
+                                                    order_by="OrderItem.id")
+    payments: Mapped[list["Payment"]] = relationship(back_populates="order", cascade="all, delete-orphan",
+                                                     order_by="Payment.id")
+    shipments: Mapped[list["Shipment"]] = relationship(back_populates="order", cascade="all, delete-orphan",
+                                                       order_by="Shipment.id")
+    refunds: Mapped[list["Refund"]] = relationship(back_populates="order", cascade="all, delete-orphan",
+                                                   order_by="Refund.id")
 
 
 class OrderItem(Base):

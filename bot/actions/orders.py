@@ -10,7 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions.common.customers import identified_customer_id, token_customer_id
 from bot.actions.common.payloads import day, money, payload, say, term
-from bot.actions.common.shop import order_source
+from bot.actions.common.shop import order_source, orders_read_once, read_order
 from bot.actions.handoff import hand_over, offer_person
 from handoff.settings import get_settings as get_handoff_settings
 from shop.enums import CANCELLABLE_STATUSES, OrderStatus, PaymentStatus, RefundStatus
@@ -34,14 +34,17 @@ def owned_order(tracker: Tracker, number: str | None) -> OrderRead | None:
     customer_id = identified_customer_id(tracker)
     if not number or customer_id is None:
         return None
-    with order_source() as source:
-        order = source.get_order(number)
+    order = read_order(number)
     return order if order and order.customer_id == customer_id else None
 
 
 class ValidateOrderForm(FormValidationAction):
     def name(self) -> str:
         return "validate_order_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
+        with orders_read_once():
+            return await super().run(dispatcher, tracker, domain)
 
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -72,8 +75,7 @@ class ValidateOrderForm(FormValidationAction):
     ) -> dict[str, Any]:
         email = (_first(slot_value) or "").strip()
         number = tracker.get_slot("order_id")
-        with order_source() as source:
-            order = source.get_order(number) if number else None
+        order = read_order(number) if number else None
         if order and email and order.customer_email.casefold() == email.casefold():
             return {"order_email": email, "customer_id": str(order.customer_id)}
         say(dispatcher, "utter_order_not_found", order_id=number or "")

@@ -42,3 +42,20 @@ def test_cancelling_a_paid_order_records_its_refund(db_session, fresh_order):
     assert order.cancelled_at is not None
     assert order.refunds[-1].status == RefundStatus.APPROVED
     db_session.rollback()
+
+
+def test_the_latest_shipment_is_the_last_recorded(db_session):
+    from datetime import UTC, datetime
+
+    from shop.models import Shipment
+
+    delivered = orders_in_status(db_session, OrderStatus.DELIVERED)[0]
+    delivered.shipments.append(Shipment(carrier="UPS", tracking_number="TRK-RESENT", status="in_transit",
+                                        shipped_at=datetime.now(UTC)))
+    db_session.flush()
+    db_session.expire_all()
+    order = SqlOrderSource(db_session).get_order(delivered.number)
+    assert [s.tracking_number for s in order.shipments][-1] == "TRK-RESENT"
+    assert order.latest_shipment.tracking_number == "TRK-RESENT"
+    assert len(order.items) == len(delivered.items) and len(order.payments) == len(delivered.payments)
+    db_session.rollback()
