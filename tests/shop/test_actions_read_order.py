@@ -3,7 +3,7 @@
 from bot.actions.common.shop import orders_read_once, read_order
 from shop.enums import OrderStatus
 from shop.source import SqlOrderSource
-from tests.factories import orders_in_status
+from tests.factories import seeded_order
 
 
 def _counting_reads(monkeypatch) -> list[str]:
@@ -19,7 +19,7 @@ def _counting_reads(monkeypatch) -> list[str]:
 
 
 def test_one_action_call_reads_an_order_once(db_session, monkeypatch):
-    number = orders_in_status(db_session, OrderStatus.SHIPPED)[0].number
+    number = seeded_order(db_session, OrderStatus.SHIPPED).number
     reads = _counting_reads(monkeypatch)
     with orders_read_once():
         first, again = read_order(number), read_order(f"#{number}")
@@ -29,7 +29,7 @@ def test_one_action_call_reads_an_order_once(db_session, monkeypatch):
 
 
 def test_outside_an_action_call_every_read_asks_the_shop(db_session, monkeypatch):
-    number = orders_in_status(db_session, OrderStatus.SHIPPED)[0].number
+    number = seeded_order(db_session, OrderStatus.SHIPPED).number
     reads = _counting_reads(monkeypatch)
     read_order(number)
     with orders_read_once():

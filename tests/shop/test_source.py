@@ -49,7 +49,7 @@ def test_the_latest_shipment_is_the_last_recorded(db_session):
 
     from shop.models import Shipment
 
-    delivered = orders_in_status(db_session, OrderStatus.DELIVERED)[0]
+    delivered = seeded_order(db_session, OrderStatus.DELIVERED)
     delivered.shipments.append(Shipment(carrier="UPS", tracking_number="TRK-RESENT", status="in_transit",
                                         shipped_at=datetime.now(UTC)))
     db_session.flush()
