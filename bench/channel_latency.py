@@ -8,11 +8,10 @@ stack; the reply is produced after the acknowledgement, in a background task, an
 
 import argparse
 import itertools
-import json
 import time
 from collections.abc import Callable
 
-from bench.common import RESULTS, percentile, run_identity, summary_ms
+from bench.common import percentile, summary_ms, write_results
 from tests.channels.fake_platform import TELEGRAM_TOKEN, WHATSAPP_PHONE_NUMBER_ID, FakePlatform, Sent
 from tests.channels.webhooks import messenger_event, post_meta, post_telegram, telegram_update, whatsapp_notification
 
@@ -73,10 +72,7 @@ def main() -> None:
 
     with running_stack_with_platform() as (url, platform):
         results = measure(url, platform, args.turns)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / "channel_latency.json"
-    out.write_text(json.dumps({"run": run_identity(), "channels": results}, indent=2))
-    print(f"written to {out}")
+    write_results("channel_latency", {"channels": results})
 
 
 if __name__ == "__main__":

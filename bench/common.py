@@ -1,5 +1,6 @@
 """Shared bench plumbing: a running stack on a scratch database, and the run's identity."""
 
+import json
 import os
 import platform
 import statistics
@@ -98,3 +99,12 @@ def running_stack_with_platform(extra_env: dict[str, str] | None = None) -> Iter
             yield url, platform
     finally:
         platform.stop()
+
+
+def write_results(name: str, result: dict) -> Path:
+    """`bench/results/<name>.json`, with the run it came from."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{name}.json"
+    out.write_text(json.dumps({"run": run_identity(), **result}, indent=2, ensure_ascii=False, default=str))
+    print(f"written to {out}")
+    return out

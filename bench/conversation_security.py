@@ -11,14 +11,13 @@
 """
 
 import asyncio
-import json
 import os
 import secrets
 import time
 
 import httpx
 
-from bench.common import RESULTS, chat_turn, percentile, run_identity, running_stack
+from bench.common import chat_turn, percentile, run_identity, running_stack, write_results
 from gateway.settings import GatewaySettings
 
 _DEFAULTS = GatewaySettings.model_fields
@@ -114,8 +113,7 @@ def main() -> None:
         "normal_errors": calm_failed + flooded_failed,
         "flood_429": statuses.count(429), "flood_served": statuses.count(200),
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "conversation_security.json").write_text(json.dumps(result, indent=2))
+    write_results("conversation_security", result)
     print(f"\nConversation checks and floods ({run_identity()}, pid {os.getpid()})")
     print(f"  English turn p50 {result['turn_p50_ms']:.1f} ms; checks per turn: "
           f"{result['checks_ms']['memory']:.2f} ms in memory, {result['checks_ms']['redis']:.2f} ms with Redis")

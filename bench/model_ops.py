@@ -5,7 +5,6 @@ report's figures, and shopper turn latency while the active model is switched (n
 """
 
 import asyncio
-import json
 import tempfile
 import time
 import uuid
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import RESULTS, chat_turn, percentile, run_identity, running_stack
+from bench.common import RESULTS, chat_turn, percentile, run_identity, running_stack, write_results
 from bench.message_path import MESSAGES
 
 CONVERSATIONS = 6
@@ -126,8 +125,7 @@ def main() -> None:
           f"macro-F1 {figures['macro_f1']}, out-of-scope recall {figures['out_of_scope_recall']}, "
           f"false rejection {figures['in_scope_false_rejection']}; per language {figures['per_language']}; "
           f"report in {RESULTS / 'heldout_report' / 'report.html'}")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "model_ops.json").write_text(json.dumps(results, indent=2))
+    write_results("model_ops", results)
 
 
 if __name__ == "__main__":

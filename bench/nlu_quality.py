@@ -14,7 +14,7 @@ from collections import Counter
 import httpx
 import yaml
 
-from bench.common import EVALDATA, RESULTS, run_identity, running_stack
+from bench.common import EVALDATA, RESULTS, run_identity, running_stack, write_results
 from database.settings import REPO_ROOT
 
 OUT_OF_SCOPE = "out_of_scope"
@@ -145,8 +145,7 @@ def main() -> None:
         predictions = asyncio.run(parse_all(url, [r[0] for r in rows]))
         hint3_predictions = asyncio.run(parse_all(url, [r[0] for r in hint3]))
     result = {**report(rows, predictions), "hint3": hint3_report(hint3, hint3_predictions)}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "nlu_quality.json").write_text(json.dumps(result, indent=2))
+    write_results("nlu_quality", result)
     plot_confusion(rows, predictions, RESULTS / "nlu_confusion.png")
     print(f"\nNLU quality ({run_identity()})")
     print(f"  Bitext dev accuracy (mapped, never trained on): {result['bitext_accuracy']:.3f}  (target >= 0.92)")

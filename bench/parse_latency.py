@@ -9,14 +9,13 @@ from the working tree when `--model` is not given. Target: current / baseline p5
 """
 
 import argparse
-import json
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
-from bench.common import RESULTS, percentile, run_identity
+from bench.common import percentile, run_identity, write_results
 from bench.message_path import MESSAGES_BY_LANGUAGE
 from runtime.environment import rasa_environment
 from runtime.processes import Service, free_port, rasa_model_loaded, rasa_server_command, wait_until_healthy
@@ -80,8 +79,7 @@ def main() -> None:
     result = {"identity": run_identity(), "baseline": str(args.baseline), "model": str(model),
               "p50_ms": p50, "p95_ms": p95, "p50_ms_by_language": by_language,
               "p50_ratio": p50["current"] / p50["baseline"]}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "parse_latency.json").write_text(json.dumps(result, indent=2))
+    write_results("parse_latency", result)
     print(f"\nParse latency ({run_identity()}): {len(every['current'])} parses each, "
           f"{len(MESSAGES_BY_LANGUAGE)} languages")
     print(f"  baseline {args.baseline.name}: p50 {p50['baseline']:.1f} ms, p95 {p95['baseline']:.1f} ms")

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from bench.common import RESULTS, percentile, run_identity, summary_ms
+from bench.common import percentile, summary_ms, write_results
 from tests.channels.fake_platform import TELEGRAM_TOKEN, WHATSAPP_PHONE_NUMBER_ID, FakePlatform, Sent
 
 SECRET = "bench-shop-events-secret"
@@ -127,10 +127,7 @@ def main() -> None:
 
     with running_stack_with_platform({"SHOP_EVENTS_SECRET": SECRET}) as (url, platform):
         results = measure(url, platform, args.events, args.burst)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / "proactive_latency.json"
-    out.write_text(json.dumps({"run": run_identity(), "events": results}, indent=2))
-    print(f"written to {out}")
+    write_results("proactive_latency", {"events": results})
 
 
 if __name__ == "__main__":

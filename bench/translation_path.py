@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from bench.common import RESULTS, percentile, run_identity, running_stack, summary_ms
+from bench.common import percentile, run_identity, running_stack, summary_ms, write_results
 from shopbot.models_cli import convert_model
 from tests.translation.tiny_marian import ENGLISH, SPANISH, spm_pieces, train_sentencepiece
 from translation.backends.ctranslate2_backend import CTranslate2Backend
@@ -306,8 +306,7 @@ def run(args: argparse.Namespace, root: Path) -> None:
                "spanish_to_english_turn": spanish_p50 / english_p50, "background_backends": product["backends"],
                "background_mt_p50_ms": product["background_mt_p50_ms"],
                **{f"{name}_p50_ms": value for name, value in ms.items()}, "memory_miss_stored": stored}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "translation_path.json").write_text(json.dumps(results, indent=2))
+    write_results("translation_path", results)
 
 
 if __name__ == "__main__":

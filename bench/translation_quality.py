@@ -8,12 +8,11 @@ NTREX was authored in English; X->en scores translate translationese (see its SO
 
 import argparse
 import csv
-import json
 import time
 
 import sacrebleu
 
-from bench.common import EVALDATA, RESULTS, run_identity
+from bench.common import EVALDATA, run_identity, write_results
 from translation.backends.registry import configured_backends
 from translation.service import TranslationService
 
@@ -67,8 +66,7 @@ def main() -> None:
                       f"rejected {result['rejected']}  {result['ms_per_sentence']:.0f} ms/sentence")
     if not results:
         print("  no translation model installed (shopbot models download LANG)")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "translation_quality.json").write_text(json.dumps(results, indent=2))
+    write_results("translation_quality", results)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import RESULTS, chat_turn, percentile, run_identity, running_stack
+from bench.common import chat_turn, percentile, run_identity, running_stack, write_results
 from bench.timing_proxy import ProxiedCall, TimingProxy
 from database.settings import REPO_ROOT
 from runtime.processes import Service, Stack, free_port
@@ -280,8 +280,7 @@ def main() -> None:
                           f" = {cur['action_round_trip']['p50_ms'] / base['action_round_trip']['p50_ms']:.2f}x")
     sample = {f"{r['variant']}/{r['path']}/{r['kind']}": r["reply"] for r in records}
     result["sample_replies"] = sample
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "turn_profile.json").write_text(json.dumps(result, indent=2, default=str))
+    write_results("turn_profile", result)
 
 
 if __name__ == "__main__":
