@@ -64,3 +64,24 @@ def test_no_evaluation_row_is_in_the_training_data():
                 evaluation.add(text)
     leaked = sorted({text for _, text in training_examples() if normalized(text) in evaluation})
     assert not leaked
+
+
+#: Characters of scripts written without spaces between words (Chinese, Japanese, Thai): their turns count as
+#: long by characters, not words.
+UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff]")
+
+
+def test_no_automation_bench_turn_is_in_the_training_data():
+    """bench/automation/<lang>.yml scores the assistant on the team's scripted conversations: training on their
+    turns would fake that bench. Short replies ('yes', 'thanks', an order number) are bound to coincide; longer
+    turns must never appear verbatim (placeholders such as {order} left out)."""
+    turns = set()
+    for path in sorted((REPO / "bench" / "automation").glob("*.yml")):
+        for conversation in yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]:
+            for turn in conversation["turns"]:
+                text = normalized(re.sub(r"\{\w+\}", " ", turn))
+                if len(text.split()) >= 4 or len(UNSPACED.findall(text)) >= 8:
+                    turns.add(text)
+    leaked = sorted({text for _, text in training_examples()
+                     if normalized(re.sub(r"\[([^\]]+)\]\((order_id|email)\)", " ", text)) in turns})
+    assert not leaked
