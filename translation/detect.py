@@ -134,6 +134,8 @@ def detect_language(text: str, *, allowed: list[str], current: str | None, min_c
     if confidence < min_confidence and not non_latin:
         guess = _first_message_guess(candidates, cleaned) if current is None else None
         return guess or Detection(fallback, confidence, decided=False)
+    if current is not None and current in _CLOSE_LANGUAGES.get(language, ()):
+        language = current  # the detector gives most Malay to Indonesian: a Malay conversation stays Malay
     return Detection(language, round(confidence, 4), decided=True)
 
 

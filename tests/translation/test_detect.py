@@ -96,3 +96,10 @@ def test_a_message_clearly_in_a_language_that_is_not_configured_is_named_as_such
                                   "Wo ist meine Bestellung?", "Siparişim nerede, iki haftadır bekliyorum"])
 def test_configured_and_short_messages_are_not_taken_for_another_language(text):
     assert detect_language(text, allowed=LAUNCH_LANGUAGES, current="en").unsupported is None
+
+
+@pytest.mark.parametrize("text", ["apa polisi pemulangan barang?", "caj penghantaran berapa"])
+def test_a_malay_conversation_stays_malay_when_a_message_reads_as_indonesian(text):
+    assert detect_language(text, allowed=LAUNCH_LANGUAGES, current="ms").language == "ms"
+    assert detect_language(text, allowed=LAUNCH_LANGUAGES, current="id").language == "id"
+    assert detect_language(text, allowed=LAUNCH_LANGUAGES, current="en").language == "id"  # the detector's pick
