@@ -37,7 +37,7 @@ def answer_flow(
         return None
     rating, comment = answer
     csat_service.record(survey=survey, rating=rating, comment=comment)
-    shopper_message.intent, shopper_message.confidence = "csat_rating", 1.0
+    shopper_message.intent, shopper_message.confidence, shopper_message.delivered = "csat_rating", 1.0, True
     reply = send_reply(db_session=db_session, conversation=conversation,
                        payload={"response": csat_service.THANKS_RESPONSE}, responses=responses, translator=translator)
     db_session.commit()

@@ -190,6 +190,7 @@ def language_not_supported(
     """The reply to a message in a language that is not configured (it reaches the admins' inbox as a fallback)."""
     logger.info("message in %s, which is not configured, in conversation %s", unsupported, conversation.sender_id)
     shopper_message.intent, shopper_message.confidence = OUT_OF_SCOPE, 0.0
+    shopper_message.delivered = True
     languages = ", ".join(native_name(code) for code in get_translation_settings().languages)
     reply = send_reply(db_session=db_session, conversation=conversation, responses=responses, translator=translator,
                        payload={"response": "utter_language_not_supported", "vars": {"languages": languages}})
@@ -354,11 +355,13 @@ def store_arrival(
     if payload:
         shown, shown_en = shown_text(payload, language, responses, conversation_service.last_response_key(
             db_session=db_session, conversation_id=conversation.id))
+    ticket = None if new else handoff_service.open_ticket_of(db_session=db_session, conversation_id=conversation.id)
+    # Unanswered until its replies are stored (unless it goes to a person's ticket): if this process dies
+    # mid-turn, the replay of a running gateway answers it
     shopper_message = conversation_service.add_message(
         db_session=db_session, conversation=conversation, role="shopper", text=shown, language=language,
-        text_en=shown_en,
+        text_en=shown_en, delivered=ticket is not None,
     )
-    ticket = handoff_service.open_ticket_of(db_session=db_session, conversation_id=conversation.id)
     # (committed before any await: no pooled connection is held while waiting for MT or Rasa)
     db_session.commit()
     return Arrival(conversation, issued_token, detection, shopper_message, ticket)
@@ -414,10 +417,7 @@ async def handle_message_flow(
             shopper_message.text_en = inbound.text
             shopper_message.translation_backend = inbound.backend
             shopper_message.translation_ms = inbound.milliseconds
-        # Unanswered until its replies are stored: if this process dies mid-turn, the replay of a running
-        # gateway answers it (committed before Rasa is asked: on SQLite an open write would block Rasa's own
-        # tracker writes)
-        shopper_message.delivered = False
+        # (committed before Rasa is asked: on SQLite an open write would block Rasa's own tracker writes)
         await in_thread(db_session.commit)
 
         # Answer, in order, what was stored while the assistant was down, then this message; if the assistant
