@@ -445,8 +445,7 @@ async def handle_message_flow(
             replies = [await in_transaction(db_session, store_offline, db_session=db_session,
                                             conversation=conversation, shopper_message=shopper_message,
                                             responses=responses, translator=translator)]
-        language = conversation.language
-        await in_thread(db_session.commit)
+        language = conversation.language  # every phase above committed its writes
 
         # Off the critical path: English of the shopper's message for agents; a shorter Rasa session
         if text_en is None and not payload:
