@@ -19,7 +19,7 @@ from channels.settings import ChannelQueueSettings
 from conversations import service as conversation_service
 from conversations.models import Conversation
 from database.core import get_session_factory, session_scope
-from gateway.blocking import in_thread
+from gateway.blocking import in_thread, in_transaction
 from gateway.flows import handle_message_flow
 from gateway.replies import send_reply
 from gateway.schemas import ChatRequest
@@ -50,7 +50,6 @@ def acknowledge(*, db_session: Session, inbound: Inbound) -> Conversation:
     conversation, _ = conversation_service.get_or_create(
         db_session=db_session, sender_id=inbound.sender_id, channel=inbound.channel,
         language=_first_language(inbound))
-    db_session.commit()
     return conversation
 
 
@@ -61,7 +60,6 @@ def answer_unreadable(*, db_session: Session, conversation: Conversation, kind: 
                                      text=f"[{kind}]", text_en=f"[{kind}]", language=conversation.language)
     send_reply(db_session=db_session, conversation=conversation, payload={"response": "utter_unsupported_message"},
                responses=responses, translator=translator)
-    db_session.commit()
 
 
 def remember_verified_customer(*, db_session: Session, inbound: Inbound, conversation: Conversation) -> None:
@@ -74,7 +72,6 @@ def remember_verified_customer(*, db_session: Session, inbound: Inbound, convers
                                       channel_user_id=inbound.user_id, customer_id=verified)
         conversation.customer_id = verified
         logger.info("%s user linked to customer %s", inbound.channel, verified)
-    db_session.commit()
 
 
 async def channel_message_flow(
@@ -82,12 +79,12 @@ async def channel_message_flow(
 ) -> None:
     """One message from a messaging channel, answered through the channel's outbox."""
     with get_session_factory()() as db_session:
-        conversation = await in_thread(acknowledge, db_session=db_session, inbound=inbound)
+        conversation = await in_transaction(db_session, acknowledge, db_session=db_session, inbound=inbound)
 
         # Images, stickers, voice, locations...: ask for text
         if inbound.text is None:
-            await in_thread(answer_unreadable, db_session=db_session, conversation=conversation, kind=inbound.kind,
-                            responses=responses, translator=translator)
+            await in_transaction(db_session, answer_unreadable, db_session=db_session, conversation=conversation,
+                                 kind=inbound.kind, responses=responses, translator=translator)
             return
 
         # An answer to a proactive message (a COD confirmation, "stop") is handled there
@@ -107,8 +104,8 @@ async def channel_message_flow(
 
         # Remember the customer the order flow verified
         if customer_id is None and inbound.one_to_one:
-            await in_thread(remember_verified_customer, db_session=db_session, inbound=inbound,
-                            conversation=conversation)
+            await in_transaction(db_session, remember_verified_customer, db_session=db_session, inbound=inbound,
+                                 conversation=conversation)
 
 
 async def _handle_in_order(deliveries: list[tuple[int, Inbound]], **services) -> None:
