@@ -3,6 +3,10 @@
 - one replica of each process: the gateway's /api/v1/chat against Rasa's own REST webhook (the baseline);
 - two replicas of each behind HAProxy (`shopbot run --replicas 2`): the gateway through the load balancer.
 
+Both paths give Rasa the same message metadata (the shopper's language and words), so Rasa does the same work on
+each. With every core busy a run is bound by the CPU all processes spend on a turn: it prints that CPU per turn
+for each kind of process (from /proc), which says where the gap between the two paths goes.
+
     .venv/bin/python -m bench.scale_out [--conversations 100 --turns 5]
 """
 
@@ -15,21 +19,34 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
+from assistant.understanding import nlu_metadata
 from bench.common import LOAD_TEST_LIMITS, RESULTS, chat_turn, percentile, run_identity, summary_ms
+from bench.cpu import CpuMeter, pids_running
 from bench.message_path import MESSAGES
 from runtime.processes import Stack, free_port
 from runtime.settings import get_settings
 from runtime.training import train
-from tests.postgres_server import postgres_instance
+from tests.postgres_server import PostgresServer, postgres_instance
 from tests.redis_server import redis_server
+from translation.responses import BOT_LANGUAGE
 
 
-async def _load(turn, conversations: int, turns: int) -> tuple[list[float], float, int]:
-    """`conversations` at once, each `turns` turns in a row: latencies, turns per second, errors."""
+@dataclass
+class Load:
+    latencies: list[float]
+    turns_per_s: float
+    errors: int
+    cpu_ms_per_turn: dict[str, float]
+
+
+async def _load(turn, conversations: int, turns: int, meter: CpuMeter) -> Load:
+    """`conversations` at once, each `turns` turns in a row."""
     errors = 0
 
     async def one(client: httpx.AsyncClient) -> list[float]:
@@ -49,11 +66,14 @@ async def _load(turn, conversations: int, turns: int) -> tuple[list[float], floa
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
         for text in MESSAGES:  # warm-up
             await turn(client, "bench-warmup", text)
+        meter.start()
         start = time.perf_counter()
         results = await asyncio.gather(*(one(client) for _ in range(conversations)))
         elapsed = time.perf_counter() - start
+        cpu = meter.stop()
     latencies = [x for r in results for x in r]
-    return latencies, len(latencies) / elapsed, errors
+    return Load(latencies, len(latencies) / elapsed, errors,
+                {name: seconds * 1000 / len(latencies) for name, seconds in cpu.items()})
 
 
 def _gateway(url: str):
@@ -62,23 +82,38 @@ def _gateway(url: str):
 
 
 def _rasa(url: str):
-    return lambda client, sender, text: client.post(f"{url}/webhooks/rest/webhook",
-                                                    json={"sender": sender, "message": text})
+    def turn(client: httpx.AsyncClient, sender: str, text: str):
+        return client.post(f"{url}/webhooks/rest/webhook", json={
+            "sender": sender, "message": text, "metadata": nlu_metadata(text, BOT_LANGUAGE)})
+    return turn
 
 
-def _measure(model: Path, database_url: str, redis_url: str, replicas: int, conversations: int, turns: int,
-             with_rasa: bool) -> dict[str, tuple[list[float], float, int]]:
+def _process_groups(stack: Stack, postgres: PostgresServer, redis_url: str) -> dict[str, list[int]]:
+    """{kind of process: its root pids}: the stack's services by kind, PostgreSQL and Redis."""
+    groups: dict[str, list[int]] = {}
+    for service in stack.services:
+        groups.setdefault(service.name.rsplit("-", 1)[0] if service.name[-1].isdigit() else service.name,
+                          []).append(service.process.pid)
+    groups["postgresql"] = pids_running(str(postgres.data))
+    groups["redis"] = pids_running(urlsplit(redis_url).netloc)
+    return groups
+
+
+def _measure(model: Path, postgres: PostgresServer, redis_url: str, replicas: int, conversations: int, turns: int,
+             with_rasa: bool) -> dict[str, Load]:
     ports = {"rasa": free_port(), "actions": free_port(), "gateway": free_port()}
-    stack = Stack(model=model, database_url=database_url, var_dir=Path(tempfile.mkdtemp(prefix="shopbot-bench-")),
+    stack = Stack(model=model, database_url=postgres.url, var_dir=Path(tempfile.mkdtemp(prefix="shopbot-bench-")),
                   rasa_port=ports["rasa"], actions_port=ports["actions"], gateway_port=ports["gateway"],
                   replicas=replicas, extra_env={**LOAD_TEST_LIMITS, "REDIS_URL": redis_url})
     print(f"starting {replicas} replica(s) of each process...", flush=True)
     stack.start(timeout=900, progress=lambda line: None)
     try:
+        meter = CpuMeter(_process_groups(stack, postgres, redis_url))
         measured = {"gateway": asyncio.run(_load(_gateway(f"http://127.0.0.1:{ports['gateway']}"),
-                                                 conversations, turns))}
+                                                 conversations, turns, meter))}
         if with_rasa:
-            measured["rasa"] = asyncio.run(_load(_rasa(f"http://127.0.0.1:{ports['rasa']}"), conversations, turns))
+            measured["rasa"] = asyncio.run(_load(_rasa(f"http://127.0.0.1:{ports['rasa']}"), conversations, turns,
+                                                 meter))
         return measured
     finally:
         stack.stop()
@@ -96,24 +131,33 @@ def main() -> None:
         for command in (["db", "upgrade"], ["shop", "seed"]):
             subprocess.run([sys.executable, "-m", "shopbot.cli", *command], env=env, check=True, capture_output=True)
         os.environ.update({"DATABASE_URL": postgres.url, "SHOP_CUSTOMER_TOKEN_SECRET": "bench-secret"})
-        one = _measure(model, postgres.url, redis_url, 1, args.conversations, args.turns, with_rasa=True)
-        two = _measure(model, postgres.url, redis_url, 2, args.conversations, args.turns, with_rasa=False)
+        one = _measure(model, postgres, redis_url, 1, args.conversations, args.turns, with_rasa=True)
+        two = _measure(model, postgres, redis_url, 2, args.conversations, args.turns, with_rasa=False)
     rows = {"1 replica, gateway": one["gateway"], "1 replica, Rasa's own webhook": one["rasa"],
             "2 replicas behind HAProxy, gateway": two["gateway"]}
     print(f"\n{args.conversations} concurrent conversations x {args.turns} turns, PostgreSQL + Redis "
           f"({run_identity()})")
-    for name, (latencies, throughput, errors) in rows.items():
-        print(f"  {name:36s} {throughput:5.1f} turns/s, {summary_ms(latencies)}, errors {errors}")
-    gateway_over_rasa = one["gateway"][1] / one["rasa"][1]
-    two_over_one = two["gateway"][1] / one["gateway"][1]
+    for name, load in rows.items():
+        print(f"  {name:36s} {load.turns_per_s:5.1f} turns/s, {summary_ms(load.latencies)}, errors {load.errors}")
+    print("\n  CPU ms per turn (user + system, all threads and children):")
+    kinds = list(dict.fromkeys(kind for load in rows.values() for kind in load.cpu_ms_per_turn))
+    print(f"  {'':36s} " + " ".join(f"{kind:>13s}" for kind in [*kinds, "total"]))
+    for name, load in rows.items():
+        cpu = load.cpu_ms_per_turn
+        print(f"  {name:36s} " + " ".join(f"{cpu.get(kind, 0.0):13.1f}" for kind in kinds)
+              + f" {sum(cpu.values()):13.1f}")
+    gateway_over_rasa = one["gateway"].turns_per_s / one["rasa"].turns_per_s
+    two_over_one = two["gateway"].turns_per_s / one["gateway"].turns_per_s
     print(f"  gateway / Rasa's own throughput:     {gateway_over_rasa:.2f}x  (target >= 0.95x)")
     print(f"  2 replicas / 1 replica throughput:   {two_over_one:.2f}x")
-    print(f"  best gateway throughput:             {max(one['gateway'][1], two['gateway'][1]):.1f} turns/s "
+    print(f"  best gateway throughput:             {max(one['gateway'].turns_per_s, two['gateway'].turns_per_s):.1f} "
+          "turns/s "
           f"(target >= 20 turns/s with 0 errors)")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "scale_out.json").write_text(json.dumps({
-        name: {"turns_per_s": t, "p50_ms": percentile(lat, 50) * 1000, "p95_ms": percentile(lat, 95) * 1000,
-               "errors": e} for name, (lat, t, e) in rows.items()} | {
+        name: {"turns_per_s": load.turns_per_s, "p50_ms": percentile(load.latencies, 50) * 1000,
+               "p95_ms": percentile(load.latencies, 95) * 1000, "errors": load.errors,
+               "cpu_ms_per_turn": load.cpu_ms_per_turn} for name, load in rows.items()} | {
         "gateway_over_rasa": gateway_over_rasa, "two_over_one": two_over_one}, indent=2))
 
 

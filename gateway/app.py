@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 
 from anyio import to_thread
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from assistant.rasa_client import RasaClient
@@ -15,9 +15,10 @@ from channels.outbox import run_delivery
 from channels.registry import configured_platforms
 from channels.settings import get_channel_queue_settings
 from database.core import session_scope
+from gateway.body_limit import BodyLimitMiddleware
 from gateway.broadcast import Broadcast
 from gateway.channel_flows import handle_unfinished
-from gateway.errors import error_response, install_error_handlers
+from gateway.errors import install_error_handlers
 from gateway.handoff_jobs import run_handoff_jobs
 from gateway.live import live_messages, poll_other_processes, watch_commits
 from gateway.replay import run_replay
@@ -139,15 +140,7 @@ def create_app() -> FastAPI:
     # Only the origins the shop lists may make them (same-origin pages need no CORS).
     app.add_middleware(CORSMiddleware, allow_origins=get_settings().widget_origins, allow_methods=["GET", "POST"],
                        allow_headers=["Content-Type", "X-Conversation-Token"], expose_headers=["Retry-After"])
-
-    @app.middleware("http")
-    async def limit_body_size(request: Request, call_next):
-        length = request.headers.get("content-length")
-        limit = (get_settings().max_admin_body_bytes if request.url.path.startswith("/api/v1/admin/")
-                 else get_settings().max_body_bytes)
-        if length and length.isdigit() and int(length) > limit:
-            return error_response(413, "body_too_large", f"request bodies are limited to {limit} bytes")
-        return await call_next(request)
+    app.add_middleware(BodyLimitMiddleware)
 
     install_error_handlers(app)
     return app

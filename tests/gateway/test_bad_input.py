@@ -27,6 +27,15 @@ def test_ten_megabyte_body_is_refused_before_parsing(client_without_rasa):
     assert _error(response, 413)["code"] == "body_too_large"
 
 
+def test_admins_may_send_larger_bodies_than_shoppers(client_without_rasa):
+    body = b'{"rows": "' + b"a" * 100_000 + b'"}'  # over the shoppers' 64 kB, under the admins' 5 MB
+    shopper = client_without_rasa.post("/api/v1/chat", content=body, headers={"content-type": "application/json"})
+    admin = client_without_rasa.post("/api/v1/admin/examples", content=body,
+                                     headers={"content-type": "application/json"})
+    assert _error(shopper, 413)["code"] == "body_too_large"
+    assert admin.status_code == 401  # read, then refused for want of a signed-in admin
+
+
 def test_invalid_json(client_without_rasa):
     response = client_without_rasa.post("/api/v1/chat", content=b'{"sender_id": "s1", "text": ',
                                         headers={"content-type": "application/json"})
