@@ -1,17 +1,20 @@
-"""Live delivery of new conversation messages to connected web widgets.
+"""Live delivery of new conversation messages to connected web widgets and agent consoles, and of ticket
+changes to the consoles' queues.
 
-A commit that stores messages wakes the widgets of those conversations connected to this process: a
-SQLAlchemy session event, so every writer (the message flow, an agent's reply, a ticket close, a waiting
-notice, a messaging channel) is covered without calling anything. With gateway replicas, the commit is also
-told to the others (gateway/broadcast.py), which wake their own connections. One slow poll shared by all
-connections catches up with what no one told (another kind of process, an event lost while Redis was away).
-A woken connection reads its conversation's messages after the last one it sent; idle, it holds one
+A commit that stores messages wakes the widgets and console transcripts of those conversations connected to
+this process: a SQLAlchemy session event, so every writer (the message flow, an agent's reply, a ticket close,
+a waiting notice, a messaging channel) is covered without calling anything. A commit that opens or changes a
+ticket wakes the queues (`QUEUE`). With gateway replicas, the commit is also told to the others
+(gateway/broadcast.py), which wake their own connections. One slow poll shared by all connections catches up
+with the messages no one told (another kind of process, an event lost while Redis was away); a queue refreshes
+itself now and then for the same reason. A woken connection reads what is new; idle, it holds one
 `asyncio.Event`.
 """
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
 
 from anyio import to_thread
 from sqlalchemy import event, inspect
@@ -21,14 +24,18 @@ from sqlalchemy.orm import Session
 from conversations import service as conversation_service
 from conversations.models import Message
 from database.core import session_scope
+from handoff.models import Ticket
 
 logger = logging.getLogger(__name__)
 
 _SENDERS_KEY = "live_senders"
+#: What the consoles' ticket queues wait for: not a possible sender id (they never hold "#").
+QUEUE = "#tickets"
 
 
 class LiveMessages:
-    """Per sender id, the events of the connections waiting for that conversation's new messages."""
+    """Per sender id, the events of the connections waiting for that conversation's new messages (and under
+    `QUEUE`, those waiting for ticket changes)."""
 
     def __init__(self) -> None:
         self._waiting: dict[str, set[asyncio.Event]] = {}
@@ -80,13 +87,37 @@ class LiveMessages:
 live_messages = LiveMessages()
 
 
-def _remember_new_messages(session: Session, _flush_context) -> None:
+@asynccontextmanager
+async def watching(key: str) -> AsyncIterator[Callable[[float | None], Awaitable[bool]]]:
+    """Subscribed to `key` (a sender id or `QUEUE`): yields `woken(timeout)`, which waits for the next wake-up
+    (True) or the timeout, if any (False). A wake-up between two waits is kept for the next one."""
+    event = live_messages.subscribe(key)
+
+    async def woken(timeout: float | None = None) -> bool:
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+        except TimeoutError:
+            return False
+        event.clear()
+        return True
+
+    try:
+        yield woken
+    finally:
+        live_messages.unsubscribe(key, event)
+
+
+def _remember_changes(session: Session, _flush_context) -> None:
+    """New messages and new or changed tickets of a flush (after a flush the session still lists them)."""
+    told = session.info.setdefault(_SENDERS_KEY, set())
     for obj in session.new:
         if isinstance(obj, Message):
             conversation = inspect(obj).attrs.conversation.loaded_value
             sender_id = getattr(conversation, "sender_id", None)
             if sender_id:  # (a message added by id only is found by the poll instead)
-                session.info.setdefault(_SENDERS_KEY, set()).add(sender_id)
+                told.add(sender_id)
+    if any(isinstance(obj, Ticket) for obj in (*session.new, *session.dirty, *session.deleted)):
+        told.add(QUEUE)
 
 
 def _notify_after_commit(session: Session) -> None:
@@ -100,8 +131,9 @@ def _forget(session: Session) -> None:
 
 
 def watch_commits() -> None:
-    """Notify subscribers after every commit that stored messages (installed once, at gateway start)."""
-    for name, listener in (("after_flush", _remember_new_messages), ("after_commit", _notify_after_commit),
+    """Notify subscribers after every commit that stored messages or changed tickets (installed once, at
+    gateway start)."""
+    for name, listener in (("after_flush", _remember_changes), ("after_commit", _notify_after_commit),
                            ("after_rollback", _forget)):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)

@@ -75,13 +75,18 @@ def summary(customer: CustomerRead | None, language: str, reason: str, transcrip
             orders: list[OrderRead]) -> str:
     """A short English summary an agent reads first (template, no model)."""
     who = f"{customer.name} ({customer.country})" if customer else "An unidentified shopper"
-    intents = Counter(m.intent for m in transcript if m.role == "shopper" and m.intent and m.intent not in NOT_TOPICS)
+    asked = [m.intent for m in transcript if m.role == "shopper" and m.intent and m.intent not in NOT_TOPICS]
+    # asking for a person is what escalated, said after "escalated:", not a topic
+    intents = Counter(name for name in asked if name != "human_handoff")
     topics = ", ".join(human_name(name).lower() for name, _ in intents.most_common(3))
-    topics = topics or "nothing the assistant understood"
+    if topics:
+        asked_about = f"asked about {topics}"
+    else:
+        asked_about = "asked for a person" if asked else "asked nothing the assistant understood"
     latest = max(orders, key=lambda o: o.placed_at) if orders else None
     orders_text = (f" {len(orders)} orders; latest {latest.number} ({latest.status}, {latest.total} {latest.currency})."
                    if latest else " No orders on record.")
-    return f"{who} writing in {language} asked about {topics}; escalated: {reason.replace('_', ' ')}.{orders_text}"
+    return f"{who} writing in {language} {asked_about}; escalated: {reason.replace('_', ' ')}.{orders_text}"
 
 
 def build_package(

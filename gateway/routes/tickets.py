@@ -1,14 +1,13 @@
 """Agents' ticket endpoints (console session or API token; role agent or admin). Changes are audited."""
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from anyio import to_thread
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sse_starlette import EventSourceResponse
 
 from audit import service as audit
 from canned import service as canned_service
@@ -18,8 +17,10 @@ from conversations.models import Conversation
 from conversations.schemas import MessageRead
 from database.core import get_session_factory
 from gateway import csat_flows
+from gateway.blocking import in_thread
 from gateway.canned_flow import render_for_ticket
 from gateway.deps import CurrentAdmin, CurrentAgent, ResponsesDep, SessionDep, TranslatorDep
+from gateway.live import QUEUE, watching
 from gateway.replies import send_reply
 from gateway.schemas import RowId
 from handoff import service as handoff_service
@@ -29,6 +30,9 @@ from translation.responses import BOT_LANGUAGE
 from translation.service import Translation, TranslationService
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
+
+#: A console's queue reloads at least this often, for ticket changes no replica told (Redis away).
+QUEUE_REFRESH_SECONDS = 30.0
 
 
 class TicketRead(BaseModel):
@@ -104,6 +108,20 @@ def list_tickets(
     language: str | None = Query(default=None), priority: str | None = Query(default=None),
 ) -> list[Ticket]:
     return handoff_service.get_all(db_session=db_session, status=status, language=language, priority=priority)
+
+
+@router.get("/stream")
+async def stream_queue(agent: CurrentAgent) -> EventSourceResponse:
+    """`data: {"kind": "tickets"}` (server-sent events) at once, then whenever a ticket is opened or changes on
+    any gateway replica: the console reloads its queue then, instead of polling it."""
+
+    async def events() -> AsyncIterator[dict[str, str]]:
+        async with watching(QUEUE) as woken:
+            while True:
+                yield {"data": json.dumps({"kind": "tickets"})}
+                await woken(QUEUE_REFRESH_SECONDS)
+
+    return _event_stream(events())
 
 
 @router.get("/{ticket_id}")
@@ -213,24 +231,37 @@ def close_ticket(
     return ticket
 
 
+def _event_stream(events: AsyncIterator[dict[str, str]]) -> EventSourceResponse:
+    """Server-sent events: a comment every 15 s keeps proxies from closing an idle stream; the stream ends when
+    the console goes away or the gateway shuts down (sse-starlette)."""
+    return EventSourceResponse(events, sep="\n", headers={"Cache-Control": "no-store"})
+
+
+def _sender_of_ticket(db_session, ticket_id: str) -> str:
+    return _conversation(db_session, handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)).sender_id
+
+
+def _messages_after(sender_id: str, after_id: int) -> list[dict[str, Any]]:
+    with get_session_factory()() as session:
+        messages = conversation_service.list_messages(db_session=session, sender_id=sender_id, after_id=after_id)
+        return [MessageRead.model_validate(m).model_dump(mode="json") for m in messages]
+
+
 @router.get("/{ticket_id}/stream")
 async def stream_messages(
-    ticket_id: str, request: Request, db_session: SessionDep, agent: CurrentAgent, after: Annotated[RowId, Query()] = 0
-) -> StreamingResponse:
-    """New messages of the ticket's conversation as server-sent events (`data: {message}`), for the console."""
-    ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
-    sender_id = _conversation(db_session, ticket).sender_id
+    ticket_id: str, db_session: SessionDep, agent: CurrentAgent, after: Annotated[RowId, Query()] = 0
+) -> EventSourceResponse:
+    """New messages of the ticket's conversation as server-sent events (`data: {message}`), for the console:
+    read when a commit on any gateway replica stored some (gateway/live.py)."""
+    sender_id = await in_thread(_sender_of_ticket, db_session, ticket_id)
 
-    async def events() -> AsyncIterator[str]:
+    async def events() -> AsyncIterator[dict[str, str]]:
         last = after
-        while not await request.is_disconnected():
-            with get_session_factory()() as session:
-                messages = conversation_service.list_messages(db_session=session, sender_id=sender_id, after_id=last)
-                payloads = [MessageRead.model_validate(m).model_dump(mode="json") for m in messages]
-            for payload in payloads:
-                last = payload["id"]
-                yield f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
-            yield ": keep-alive\n\n"
-            await asyncio.sleep(1.0)
+        async with watching(sender_id) as woken:
+            while True:
+                for payload in await in_thread(_messages_after, sender_id, last):
+                    last = payload["id"]
+                    yield {"data": json.dumps(payload, ensure_ascii=False)}
+                await woken()
 
-    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+    return _event_stream(events())

@@ -85,31 +85,28 @@ async function openTicket(id) {
   loadQueue();
 }
 
+/* The ticket's new messages, pushed by the gateway as they are stored (a broken stream reconnects). */
 async function follow(id, rtl) {
   if (state.stream) state.stream.abort();
   state.stream = new AbortController();
   try {
-    const response = await apiFetch(`/api/v1/tickets/${encodeURIComponent(id)}/stream?after=${state.lastId}`,
-                                    {signal: state.stream.signal});
-    const reader = response.body.getReader(), decoder = new TextDecoder();
-    let buffer = "";
-    for (;;) {
-      const {value, done} = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, {stream: true});
-      const events = buffer.split("\n\n"); buffer = events.pop();
-      for (const event of events) {
-        if (!event.startsWith("data: ")) continue;
-        const m = JSON.parse(event.slice(6));
+    await readEvents(`/api/v1/tickets/${encodeURIComponent(id)}/stream?after=${state.lastId}`, state.stream.signal,
+      (m) => {
         if (m.id > state.lastId && state.ticket && state.ticket.id === id) {
           $("transcript").insertAdjacentHTML("beforeend", line(m, rtl)); state.lastId = m.id;
         }
-      }
-    }
+      });
   } catch (error) { if (error.name !== "AbortError") setTimeout(() => follow(id, rtl), 2000); }
+}
+
+/* The queue, reloaded whenever the gateway says tickets were opened or changed (a broken stream reconnects). */
+async function watchQueue() {
+  try { await readEvents("/api/v1/tickets/stream", undefined, () => loadQueue()); }
+  catch (error) { /* reconnected below */ }
+  setTimeout(watchQueue, 2000);
 }
 
 $("status-filter").onchange = loadQueue;
 startConsole({storageKey: "agent-token", probe: "/api/v1/tickets?status=open",
               hint: "An admin creates your account (shopbot users create NAME --role agent --password-stdin).",
-              onReady: () => { loadQueue(); setInterval(loadQueue, 3000); }});
+              onReady: watchQueue});

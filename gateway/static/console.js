@@ -24,6 +24,22 @@ function apiFetch(path, options = {}) {
   return fetch(path, {credentials: "same-origin", ...options, headers: {...headers, ...(options.headers || {})}});
 }
 
+/** Reads a server-sent event stream of the API until it ends or `signal` aborts it: `onData` gets each event's
+ *  parsed `data:` JSON. Rejects when the stream cannot be opened or breaks. */
+async function readEvents(path, signal, onData) {
+  const response = await apiFetch(path, {signal});
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  const reader = response.body.getReader(), decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const {value, done} = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, {stream: true});
+    const events = buffer.split("\n\n"); buffer = events.pop();
+    for (const event of events) if (event.startsWith("data: ")) onData(JSON.parse(event.slice(6)));
+  }
+}
+
 /** JSON (or text, for other content types) of an API call; an ApiError with the API's code and message if it fails. */
 async function api(path, options = {}) {
   const response = await apiFetch(path, {...options, headers: {"Content-Type": "application/json",

@@ -34,10 +34,19 @@ def test_the_package_holds_profile_every_order_and_the_transcript(db_session, fr
     delivered = next(o for o in package["purchase_history"] if o["number"] == order.number)
     assert delivered["items"] and delivered["shipment"]["tracking_number"] and delivered["payment_method"]
     assert [m["intent"] for m in package["inquiry_history"]["transcript"]] == ["order_status", "human_handoff"]
-    assert "order status" in ticket.summary and order.customer.name in ticket.summary
+    assert "asked about order status; escalated: shopper request." in ticket.summary
+    assert order.customer.name in ticket.summary
     again = handoff_service.create(db_session=db_session, conversation=conversation, customer_id=order.customer_id,
                                    reason="complaint", source=SqlOrderSource(db_session))
     assert again.id == ticket.id  # one open ticket per conversation
+    db_session.rollback()
+
+
+def test_a_shopper_who_only_asked_for_a_person_is_summed_up_so(db_session):
+    conversation = _conversation_with(db_session, "pkg-3", None, ["human_handoff"])
+    ticket = handoff_service.create(db_session=db_session, conversation=conversation, customer_id=None,
+                                    reason="shopper_request", source=SqlOrderSource(db_session))
+    assert ticket.summary.startswith("An unidentified shopper writing in es asked for a person; escalated: shopper")
     db_session.rollback()
 
 

@@ -40,10 +40,14 @@ def test_agent_handles_a_ticket_in_the_console(running_stack, browser, fresh_ord
     assert order.number in page.inner_text("#preview")
     page.click("#send")
     # (expect, not wait_for_function: the console's CSP allows no string evaluation)
-    expect(page.locator("#transcript .line").nth(4)).to_be_attached(timeout=15_000)
+    expect(page.locator("#transcript")).to_contain_text("será substituída", timeout=15_000)  # the agent's reply
 
     # A new shopper message appears live
     running_stack.chat(sender, "Obrigado! Quando chega a substituição?", customer_token=customer_token)
     expect(page.locator("#transcript")).to_contain_text("substituição", timeout=15_000)
+
+    # Another shopper asks for a person: the new ticket appears in the queue with no reload
+    other = running_stack.chat("e2e-console-en", "I want to talk to a human agent")["handoff"]["ticket_id"]
+    expect(page.locator(f".ticket[data-id='{other}']")).to_be_attached(timeout=5_000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "agent_console.png"), full_page=True)
