@@ -262,6 +262,6 @@ async def stream_messages(
                 for payload in await in_thread(_messages_after, sender_id, last):
                     last = payload["id"]
                     yield {"data": json.dumps(payload, ensure_ascii=False)}
-                await woken()
+                await woken(None)
 
     return _event_stream(events())
