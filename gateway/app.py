@@ -86,8 +86,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if handoff.webhook_url and handoff.webhook_secret is None:
         raise RuntimeError("HANDOFF_WEBHOOK_URL is set but HANDOFF_WEBHOOK_SECRET is not")
     jobs = asyncio.create_task(run_handoff_jobs(handoff, app.state.responses, app.state.translator))
-    with session_scope() as db_session:
-        admin.refresh_admin_responses(db_session, app.state.responses)
+    await _reload_admin_responses(app)
     learning_worker = asyncio.create_task(learning_jobs.run_worker())
     platforms = configured_platforms()
     logger.info("messaging channels: %s", ", ".join(platforms) or "none configured")

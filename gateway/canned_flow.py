@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from anyio import to_thread
 from sqlalchemy.orm import Session
 
 from canned import service as canned_service
@@ -59,11 +58,11 @@ def pick_order(*, db_session: Session, ticket: Ticket, known: TicketOrders, orde
     return order
 
 
-async def render_for_ticket(
+def render_for_ticket(
     *, db_session: Session, ticket: Ticket, reply: CannedReply, order_id: str | None, translator: TranslationService
 ) -> canned_service.Rendered:
-    """The reply as the ticket's shopper would receive it (MT, when needed, off the event loop)."""
+    """The reply as the ticket's shopper would receive it (machine-translated when needed)."""
     known = ticket_orders(db_session=db_session, ticket=ticket)
     order = pick_order(db_session=db_session, ticket=ticket, known=known, order_id=order_id)
-    return await to_thread.run_sync(lambda: canned_service.render(
-        reply, language=ticket.language, order=order, customer=known.customer, translator=translator))
+    return canned_service.render(reply, language=ticket.language, order=order, customer=known.customer,
+                                 translator=translator)

@@ -5,6 +5,7 @@ outbox (queued where each reply is stored, see gateway/replies.py)."""
 import asyncio
 import logging
 import weakref
+from collections.abc import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -121,11 +122,20 @@ async def _handle_in_order(deliveries: list[tuple[int, Inbound]], **services) ->
                 # message stays unhandled to be tried again, and the others of the webhook are still answered
                 logger.exception("%s message %s could not be handled; it will be tried again", inbound.channel,
                                  inbound.message_id)
-                with session_scope() as db_session:
-                    channel_service.mark_failed_attempt(db_session=db_session, delivery_id=delivery_id)
+                await in_thread(_record, channel_service.mark_failed_attempt, delivery_id)
                 continue
-            with session_scope() as db_session:
-                channel_service.mark_handled(db_session=db_session, delivery_id=delivery_id)
+            await in_thread(_record, channel_service.mark_handled, delivery_id)
+
+
+def _record(mark: Callable[..., None], delivery_id: int) -> None:
+    with session_scope() as db_session:
+        mark(db_session=db_session, delivery_id=delivery_id)
+
+
+def _claim_unhandled(settings: ChannelQueueSettings) -> list[tuple[int, Inbound]]:
+    with session_scope() as db_session:
+        return channel_service.claim_unhandled(db_session=db_session, lease_seconds=settings.handling_lease_seconds,
+                                               max_attempts=settings.max_handling_attempts)
 
 
 def handle_later(deliveries: list[tuple[int, Inbound]], *, rasa: RasaClient, responses: ResponseCatalog,
@@ -144,10 +154,7 @@ async def handle_unfinished(settings: ChannelQueueSettings, *, rasa: RasaClient,
     between, or the handling failed) and handle them; at most `max_handling_attempts` times each."""
     while True:
         try:
-            with session_scope() as db_session:
-                deliveries = channel_service.claim_unhandled(
-                    db_session=db_session, lease_seconds=settings.handling_lease_seconds,
-                    max_attempts=settings.max_handling_attempts)
+            deliveries = await in_thread(_claim_unhandled, settings)
             if deliveries:
                 logger.warning("handling %d channel messages left unanswered: %s", len(deliveries),
                                ", ".join(f"{inbound.channel} {inbound.message_id}" for _, inbound in deliveries))

@@ -11,7 +11,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.rasa_client import RasaClient, RasaUnavailable
 from conversations import service as conversation_service
-from database.core import session_scope
+from database.core import get_session_factory, session_scope
+from gateway.blocking import in_thread
 from gateway.conversation_lock import ConversationBusy, conversation_lock
 from gateway.flows import answer_stored_flow
 from gateway.settings import GatewaySettings
@@ -28,20 +29,25 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _senders_waiting() -> list[str]:
+    with session_scope() as db_session:
+        return conversation_service.senders_with_stored_messages(db_session=db_session)
+
+
 async def replay_stored_flow(
     *, rasa: RasaClient, responses: ResponseCatalog, translator: TranslationService, handoff_after: timedelta,
     now: Callable[[], datetime] = _now,
 ) -> list[str]:
     """One pass over every conversation with stored messages, the longest-waiting first; returns the
     conversations caught up. Stops at the first sign that the assistant is still down."""
-    with session_scope() as db_session:
-        senders = conversation_service.senders_with_stored_messages(db_session=db_session)
+    senders = await in_thread(_senders_waiting)
     caught_up = []
     for sender_id in senders:
         try:
             async with conversation_lock(sender_id, wait_seconds=LOCK_WAIT_SECONDS):
-                with session_scope() as db_session:
-                    conversation = conversation_service.get(db_session=db_session, sender_id=sender_id)
+                with get_session_factory()() as db_session:
+                    conversation = await in_thread(conversation_service.get, db_session=db_session,
+                                                   sender_id=sender_id)
                     if conversation is None:  # erased meanwhile
                         continue
                     await answer_stored_flow(db_session=db_session, conversation=conversation, rasa=rasa,

@@ -8,8 +8,10 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
+from anyio import to_thread
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -54,26 +56,37 @@ async def activate(
     *, db_session: Session, version: ModelVersion, activated_by: str, override: bool, rasa: RasaClient,
     rasa_url: str, translator: TranslationService, replicas: Sequence[RasaClient] = (),
 ) -> ModelVersion:
-    """Switch Rasa to the version: `rasa`, or each of `replicas` when several Rasa servers run behind one URL."""
-    active = registry.active_version(db_session)
+    """Switch Rasa to the version: `rasa`, or each of `replicas` when several Rasa servers run behind one URL.
+    The database work runs in worker threads, so the gateway's other conversations go on meanwhile."""
+    active = await to_thread.run_sync(registry.active_version, db_session)
+    path = Path(version.path)
     if active is not None and active.id == version.id:
-        point_active_model(Path(version.path))
+        point_active_model(path)
         return version
-    if not Path(version.path).exists():
+    if not path.exists():
         raise ModelSwitchFailed(f"the model file of version {version.id} is missing: {version.path}")
     if not override:
         active_metrics = active.metrics if active is not None else None
         if active is not None and active_metrics is None:
-            active_metrics = active.metrics = await score_live_model(rasa_url, translator)
-            db_session.commit()
+            active_metrics = await score_live_model(rasa_url, translator)
+            await to_thread.run_sync(partial(_store_metrics, db_session, active, active_metrics))
         check_gate(version, active_metrics)
-    db_session.commit()  # no connection held while Rasa loads the model
+    await to_thread.run_sync(db_session.commit)  # no connection held while Rasa loads the model
     await _load_everywhere(list(replicas) or [rasa], version=version, previous=active)
+    await to_thread.run_sync(partial(_mark_active_and_commit, db_session, version, activated_by))
+    point_active_model(path)
+    logger.info("model version %s (%s) is active, by %s", version.id, path.name, activated_by)
+    return version
+
+
+def _store_metrics(db_session: Session, version: ModelVersion, metrics: dict) -> None:
+    version.metrics = metrics
+    db_session.commit()
+
+
+def _mark_active_and_commit(db_session: Session, version: ModelVersion, activated_by: str) -> None:
     mark_active(db_session=db_session, version=version, activated_by=activated_by)
     db_session.commit()
-    point_active_model(Path(version.path))
-    logger.info("model version %s (%s) is active, by %s", version.id, Path(version.path).name, activated_by)
-    return version
 
 
 async def _load_everywhere(servers: list[RasaClient], *, version: ModelVersion, previous: ModelVersion | None) -> None:
@@ -102,7 +115,7 @@ async def _go_back(servers: list[RasaClient], previous: ModelVersion) -> None:
 async def rollback(*, db_session: Session, activated_by: str, rasa: RasaClient, rasa_url: str,
                    translator: TranslationService, replicas: Sequence[RasaClient] = ()) -> ModelVersion:
     """Back to the version that was active before the current one (no gate: it served before)."""
-    previous = registry.previous_version(db_session)
+    previous = await to_thread.run_sync(registry.previous_version, db_session)
     if previous is None:
         raise ActivationRefused("no earlier active version to roll back to")
     return await activate(db_session=db_session, version=previous, activated_by=activated_by, override=True,

@@ -8,6 +8,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from learning.models import Job
 logger = logging.getLogger(__name__)
 
 UNFINISHED = ("queued", "running")
+T = TypeVar("T")
 
 
 def enqueue(*, db_session: Session, kind: str, params: dict, requested_by: str, status: str = "queued") -> Job:
@@ -106,16 +108,19 @@ def run_job(job_id: int, echo: Callable[[str], None] | None = None) -> None:
         finish(job_id, result=result)
 
 
+def _in_session(work: Callable[[Session], T]) -> T:
+    with session_scope() as db_session:
+        return work(db_session)
+
+
 async def run_worker(poll_seconds: float = 1.0) -> None:
     """The gateway's job worker: runs queued jobs one after another, in a thread (training is a subprocess)."""
-    with session_scope() as db_session:
-        interrupted = fail_interrupted(db_session)
+    interrupted = await asyncio.to_thread(_in_session, fail_interrupted)
     if interrupted:
         logger.warning("%d job(s) were interrupted by a restart and are marked failed", interrupted)
     while True:
         try:
-            with session_scope() as db_session:
-                job_id = claim_next(db_session)
+            job_id = await asyncio.to_thread(_in_session, claim_next)
             if job_id is None:
                 await asyncio.sleep(poll_seconds)
                 continue

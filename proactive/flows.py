@@ -5,8 +5,10 @@ import logging
 import re
 import unicodedata
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
+from anyio import to_thread
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
@@ -131,14 +133,12 @@ def is_stop(text: str) -> bool:
 
 async def answer_flow(*, db_session: Session, conversation: Conversation, text: str, parser: Parser) -> bool:
     """Handle a shopper's message if it is an answer to a proactive message ("stop", or the answer to a pending
-    COD confirmation); False leaves it to the assistant. Free text is read by the normal NLU."""
+    COD confirmation); False leaves it to the assistant. Free text is read by the normal NLU. The database work
+    runs in worker threads, each write committed there, so the event loop serves other conversations meanwhile."""
     if is_stop(text):
-        _store_shopper_text(db_session, conversation, text, intent="opt_out")
-        outreach.opt_out(db_session=db_session, conversation=conversation)
-        outreach.send(db_session=db_session, conversation=conversation, kind="opted_out", variables={})
-        db_session.commit()
+        await to_thread.run_sync(partial(_opt_out, db_session, conversation, text))
         return True
-    pending = _pending(db_session, conversation.sender_id)
+    pending = await to_thread.run_sync(partial(_pending, db_session, conversation.sender_id))
     if pending is None:
         return False
     intent, confidence = _button_intent(text)
@@ -148,12 +148,24 @@ async def answer_flow(*, db_session: Session, conversation: Conversation, text: 
         confidence = (parse.get("intent") or {}).get("confidence")
     if intent not in CONFIRM_INTENTS | CANCEL_INTENTS:
         return False
+    await to_thread.run_sync(partial(_answer_cod, db_session, conversation, pending, text, intent, confidence))
+    return True
+
+
+def _opt_out(db_session: Session, conversation: Conversation, text: str) -> None:
+    _store_shopper_text(db_session, conversation, text, intent="opt_out")
+    outreach.opt_out(db_session=db_session, conversation=conversation)
+    outreach.send(db_session=db_session, conversation=conversation, kind="opted_out", variables={})
+    db_session.commit()
+
+
+def _answer_cod(db_session: Session, conversation: Conversation, pending: CodConfirmation, text: str, intent: str,
+                confidence: float | None) -> None:
     shown = _button_title(text, conversation.language) or text
     _store_shopper_text(db_session, conversation, shown, intent=intent, confidence=confidence)
     resolve_cod(db_session=db_session, conversation=conversation, confirmation=pending,
                 confirm=intent in CONFIRM_INTENTS)
     db_session.commit()
-    return True
 
 
 def _button_intent(text: str) -> tuple[str | None, float | None]:

@@ -91,3 +91,46 @@ def movable_clock(monkeypatch):
     moved = Clock()
     monkeypatch.setattr(clock, "now", lambda: datetime.now(UTC) + moved.offset)
     return moved
+
+
+@pytest.fixture
+def statements_on_the_loop():
+    """The SQL statements the project's code ran on an event loop's thread while the test ran, each with the
+    project frame that ran it. The gateway runs them in worker threads, or one slow query would stall every
+    conversation; a test's own setup on its loop is not counted."""
+    import asyncio
+    import sys
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    root, tests = str(Path(__file__).parent.parent), str(Path(__file__).parent)
+    on_the_loop: list[str] = []
+
+    def project_frame() -> str | None:
+        frame = sys._getframe(2)
+        while frame is not None:
+            name = frame.f_code.co_filename
+            if name.startswith(root) and not name.startswith(tests) and "/.venv" not in name:
+                return f"{name[len(root) + 1:]}:{frame.f_lineno} {frame.f_code.co_name}"
+            frame = frame.f_back
+        return None
+
+    def record(_connection, _cursor, statement, *_args) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # a worker thread: where the statement belongs
+            return
+        if (where := project_frame()) is not None:
+            on_the_loop.append(f"{where}: {statement.split(chr(10))[0][:80]}")
+
+    event.listen(Engine, "before_cursor_execute", record)  # every engine, also one a test's gateway builds
+    yield on_the_loop
+    event.remove(Engine, "before_cursor_execute", record)
+
+
+@pytest.fixture(autouse=True)
+def database_work_off_the_loop(statements_on_the_loop):
+    """Every test fails if the project's code ran a query on an event loop."""
+    yield
+    assert not statements_on_the_loop, "queries ran on the event loop:\n" + "\n".join(statements_on_the_loop)

@@ -19,6 +19,7 @@ from gateway.admin_schemas import (
     ReviewBody,
     TrainBody,
 )
+from gateway.blocking import in_thread, in_transaction
 from gateway.broadcast import Broadcast
 from gateway.deps import BroadcastDep, CurrentAdmin, RasaDep, RasaReplicasDep, ResponsesDep, SessionDep, TranslatorDep
 from gateway.schemas import RowId
@@ -36,6 +37,12 @@ def _record(db_session, action: str, admin, subject_type: str | None = None, sub
             **details) -> None:
     audit.record(db_session=db_session, action=action, actor=admin, subject_type=subject_type,
                  subject_id=subject_id, details=details)
+
+
+def _import_examples(db_session, content: str, admin) -> int:
+    stored = examples.import_nlu_yaml(db_session=db_session, content=content, created_by=admin.name)
+    _record(db_session, "examples.imported", admin, stored=stored)
+    return stored
 
 
 def refresh_admin_responses(db_session, responses, broadcast: Broadcast | None = None) -> None:
@@ -106,10 +113,7 @@ async def import_examples(request: Request, db_session: SessionDep, admin: Curre
         content = (await request.body()).decode("utf-8")
     except UnicodeDecodeError as error:
         raise InvalidTrainingData("the file is not UTF-8 text") from error
-    stored = examples.import_nlu_yaml(db_session=db_session, content=content, created_by=admin.name)
-    _record(db_session, "examples.imported", admin, stored=stored)
-    db_session.commit()
-    return {"stored": stored}
+    return {"stored": await in_transaction(db_session, _import_examples, db_session, content, admin)}
 
 
 @router.get("/training-data", response_class=PlainTextResponse)
@@ -176,13 +180,13 @@ async def activate_model(version_id: RowId, db_session: SessionDep, admin: Curre
     """Serve this version from now on, without downtime. Refused (409) if it scores below the active model
     on the held-out set, unless `override` is true."""
     version = await activation.activate(
-        db_session=db_session, version=registry.get_or_raise(db_session, version_id), activated_by=admin.name,
-        override=bool(body and body.override), rasa=rasa, rasa_url=get_settings().rasa_url, translator=translator,
-        replicas=replicas)
+        db_session=db_session, version=await in_thread(registry.get_or_raise, db_session, version_id),
+        activated_by=admin.name, override=bool(body and body.override), rasa=rasa, rasa_url=get_settings().rasa_url,
+        translator=translator, replicas=replicas)
     # activation commits as Rasa switches; the event follows in its own transaction
-    _record(db_session, "model.activated", admin, "model", version.id, override=bool(body and body.override))
-    db_session.commit()
-    refresh_admin_responses(db_session, responses, broadcast)
+    await in_transaction(db_session, _record, db_session, "model.activated", admin, "model", version.id,
+                         override=bool(body and body.override))
+    await in_thread(refresh_admin_responses, db_session, responses, broadcast)
     return version
 
 
@@ -192,7 +196,6 @@ async def rollback_model(db_session: SessionDep, admin: CurrentAdmin, rasa: Rasa
     """Back to the version that was active before the current one."""
     version = await activation.rollback(db_session=db_session, activated_by=admin.name, rasa=rasa,
                                         rasa_url=get_settings().rasa_url, translator=translator, replicas=replicas)
-    _record(db_session, "model.rolled_back", admin, "model", version.id)
-    db_session.commit()
-    refresh_admin_responses(db_session, responses, broadcast)
+    await in_transaction(db_session, _record, db_session, "model.rolled_back", admin, "model", version.id)
+    await in_thread(refresh_admin_responses, db_session, responses, broadcast)
     return version

@@ -6,9 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from audit import service as audit
-from gateway.blocking import in_thread
+from gateway.blocking import in_thread, in_transaction
 from gateway.deps import SESSION_COOKIE, SessionDep, SignedInDep
 from gateway.exceptions import AccountLocked, CsrfFailed, InvalidCredentials
 from gateway.rate_limits import client_address, get_rate_limiter, is_https
@@ -32,6 +33,12 @@ def _signed_in(user: AgentUser, session: AgentSession | None) -> dict[str, Any]:
     return {"user": {"name": user.name, "role": user.role}, "csrf_token": session.csrf_token if session else None}
 
 
+def _start_session(*, db_session: Session, user: AgentUser, address: str) -> tuple[AgentSession, str]:
+    started = sessions.start_session(db_session=db_session, user=user)
+    audit.record(db_session=db_session, action="auth.signin", actor=user, details={"address": address})
+    return started
+
+
 @router.post("/login")
 async def login(body: LoginBody, request: Request, response: Response, db_session: SessionDep) -> dict[str, Any]:
     """200 with the session cookie; 401 invalid_credentials (unknown name, wrong password, inactive account
@@ -46,9 +53,8 @@ async def login(body: LoginBody, request: Request, response: Response, db_sessio
     except (account_errors.InvalidCredentials, account_errors.AccountLocked) as error:
         locked = isinstance(error, account_errors.AccountLocked)
         action = ("auth.locked_out" if error.just_locked else "auth.signin_locked") if locked else "auth.signin_failed"
-        audit.record(db_session=db_session, action=action, actor_name=body.username,
-                     details={"address": address})
-        db_session.commit()
+        await in_transaction(db_session, audit.record, db_session=db_session, action=action,
+                             actor_name=body.username, details={"address": address})
         for key in keys:
             await limiter.hit(limit, *key)
         if locked:
@@ -56,9 +62,8 @@ async def login(body: LoginBody, request: Request, response: Response, db_sessio
             raise AccountLocked(f"too many wrong passwords: this account is locked for {math.ceil(seconds / 60)} "
                                 f"more minute(s)", retry_after=seconds) from error
         raise InvalidCredentials("wrong user name or password") from error
-    session, session_id = sessions.start_session(db_session=db_session, user=user)
-    audit.record(db_session=db_session, action="auth.signin", actor=user, details={"address": address})
-    db_session.commit()
+    session, session_id = await in_transaction(db_session, _start_session, db_session=db_session, user=user,
+                                               address=address)
     await limiter.clear(limit, "signin-name", body.username)
     response.set_cookie(SESSION_COOKIE, session_id, max_age=int(get_handoff_settings().session_max_hours * 3600),
                         path="/", httponly=True, samesite="strict", secure=is_https(request))

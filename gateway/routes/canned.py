@@ -66,7 +66,7 @@ def list_canned_replies(
 
 
 @router.get("/api/v1/tickets/{ticket_id}/suggested-reply")
-async def suggested_reply(
+def suggested_reply(
     ticket_id: str, db_session: SessionDep, agent: CurrentAgent, translator: TranslatorDep
 ) -> dict[str, Any] | None:
     """For the shopper's last question (their last message with a topic, not "a person please" or "yes"): the
@@ -83,7 +83,7 @@ async def suggested_reply(
     reply = canned_service.for_intent(db_session=db_session, intent=last.intent)
     if reply is not None:
         try:
-            rendered = await render_for_ticket(db_session=db_session, ticket=ticket, reply=reply, order_id=None,
+            rendered = render_for_ticket(db_session=db_session, ticket=ticket, reply=reply, order_id=None,
                                                translator=translator)
         except MissingValue:
             rendered = None

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 
 from channels import service as channel_service
-from channels.base import Platform
+from channels.base import Inbound, Platform
 from channels.registry import get_platform
+from gateway.blocking import in_thread
 from gateway.channel_flows import handle_later
 from gateway.deps import RasaDep, ResponsesDep, SessionDep, TranslatorDep
 from gateway.exceptions import ChannelNotConfigured, Forbidden, InvalidBody
@@ -34,6 +35,12 @@ def verify_subscription(channel: str, request: Request) -> str:
     return challenge
 
 
+def _accept_new(db_session, inbounds: list[Inbound]) -> list[tuple[int, Inbound]]:
+    """The messages not received before (platforms deliver some twice), each stored once with its delivery id."""
+    return [(delivery_id, inbound) for inbound in inbounds
+            if (delivery_id := channel_service.accept_once(db_session=db_session, inbound=inbound)) is not None]
+
+
 @router.post("/{channel}")
 async def receive(
     channel: str, request: Request, db_session: SessionDep, rasa: RasaDep, responses: ResponsesDep,
@@ -53,8 +60,7 @@ async def receive(
         inbounds = platform.parse(payload)
     except (KeyError, IndexError, TypeError, AttributeError, ValueError) as error:  # the parsers index as documented
         raise InvalidBody(f"the webhook body does not have {channel}'s shape") from error
-    accepted = [(delivery_id, inbound) for inbound in inbounds
-                if (delivery_id := channel_service.accept_once(db_session=db_session, inbound=inbound)) is not None]
+    accepted = await in_thread(_accept_new, db_session, inbounds)
     if accepted:
         handle_later(accepted, rasa=rasa, responses=responses, translator=translator)
     return {"ok": True, "accepted": len(accepted)}

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from gateway.blocking import in_thread
 from gateway.deps import RasaDep, ResponsesDep, SessionDep, TranslatorDep
 from gateway.settings import get_settings
 from runtime.supervisor import read_status
@@ -32,6 +33,14 @@ def language_states(responses: ResponseCatalog, translator: TranslationService) 
     return states
 
 
+def _database_state(db_session) -> str:
+    try:
+        db_session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return "down"
+    return "ok"
+
+
 @router.get("/health")
 async def health(
     db_session: SessionDep, rasa: RasaDep, responses: ResponsesDep, translator: TranslatorDep
@@ -39,11 +48,7 @@ async def health(
     """`ok` when the database and Rasa (with a loaded model) answer and no process is being restarted by the
     supervisor; `degraded` otherwise. Languages without an MT model are listed with `live_translation: false`;
     they still work (encoder + localized responses)."""
-    try:
-        db_session.execute(text("SELECT 1"))
-        database = "ok"
-    except SQLAlchemyError:
-        database = "down"
+    database = await in_thread(_database_state, db_session)
     status = await rasa.status()
     rasa_state = {"status": "ok" if status and status.get("model_file") else "down"}
     if status:

@@ -4,7 +4,6 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from anyio import to_thread
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sse_starlette import EventSourceResponse
@@ -27,7 +26,7 @@ from handoff import service as handoff_service
 from handoff.models import AgentUser, Ticket
 from proactive import channel_rules
 from translation.responses import BOT_LANGUAGE
-from translation.service import Translation, TranslationService
+from translation.service import TranslationService
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
 
@@ -73,24 +72,19 @@ class AgentReply(BaseModel):
         return self
 
 
-async def _outgoing(db_session, ticket: Ticket, body: AgentReply, translator: TranslationService) -> dict[str, Any]:
+def _outgoing(db_session, ticket: Ticket, body: AgentReply, translator: TranslationService) -> dict[str, Any]:
     """What the shopper receives for the reply: text, its English, and how it was made."""
     if body.canned_reply is not None:
         reply = canned_service.get_by_name_or_raise(db_session=db_session, name=body.canned_reply)
-        rendered = await render_for_ticket(db_session=db_session, ticket=ticket, reply=reply,
+        rendered = render_for_ticket(db_session=db_session, ticket=ticket, reply=reply,
                                            order_id=body.order_id, translator=translator)
         return {"text": rendered.text, "text_en": rendered.text_en, "delivery": rendered.delivery,
                 "backend": rendered.backend, "milliseconds": rendered.milliseconds}
-    shown = await _for_shopper(translator, body.text, ticket.language)
+    shown = translator.translate(body.text, src_lang=BOT_LANGUAGE, tgt_lang=ticket.language)
     translated = shown is not None and shown.backend != "identity"
     return {"text": shown.text if shown else body.text, "text_en": body.text,
             "delivery": "machine_translation" if translated else "english",
             "backend": shown.backend if shown else None, "milliseconds": shown.milliseconds if shown else None}
-
-
-async def _for_shopper(translator: TranslationService, text: str, language: str) -> Translation | None:
-    """The agent's English text in the shopper's language (None: no model for it)."""
-    return await to_thread.run_sync(lambda: translator.translate(text, src_lang=BOT_LANGUAGE, tgt_lang=language))
 
 
 def _record(db_session, action: str, agent: AgentUser, ticket: Ticket, **details: Any) -> None:
@@ -175,22 +169,21 @@ def assign_ticket(ticket_id: str, body: Assignment, db_session: SessionDep, admi
 
 
 @router.post("/{ticket_id}/preview")
-async def preview_reply(
+def preview_reply(
     ticket_id: str, body: AgentReply, db_session: SessionDep, agent: CurrentAgent, translator: TranslatorDep
 ) -> dict[str, Any]:
     """What the shopper would receive, how it is made (`delivery`: written, machine_translation or english)
     and its machine translation back into English, before sending."""
     ticket = handoff_service.get_or_raise(db_session=db_session, ticket_id=ticket_id)
-    out = await _outgoing(db_session, ticket, body, translator)
+    out = _outgoing(db_session, ticket, body, translator)
     translated = out["delivery"] == "machine_translation"
-    back = await to_thread.run_sync(lambda: translator.translate(out["text"], src_lang=ticket.language,
-                                                                 tgt_lang=BOT_LANGUAGE)) if translated else None
+    back = translator.translate(out["text"], src_lang=ticket.language, tgt_lang=BOT_LANGUAGE) if translated else None
     return {"language": ticket.language, "translated": translated, "delivery": out["delivery"],
             "text": out["text"], "text_en": out["text_en"], "back_translation": back.text if back else None}
 
 
 @router.post("/{ticket_id}/messages", response_model=MessageRead)
-async def reply_to_shopper(
+def reply_to_shopper(
     ticket_id: str, body: AgentReply, db_session: SessionDep, agent: CurrentAgent, translator: TranslatorDep
 ):
     """The agent's reply, translated into the shopper's language (order numbers protected); without a
@@ -200,7 +193,7 @@ async def reply_to_shopper(
     if ticket.status == "closed":
         raise handoff_service.TicketClosed(ticket.id)
     channel_rules.check_agent_reply(db_session=db_session, conversation=_conversation(db_session, ticket))
-    out = await _outgoing(db_session, ticket, body, translator)
+    out = _outgoing(db_session, ticket, body, translator)
     message = conversation_service.add_message(
         db_session=db_session, conversation=_conversation(db_session, ticket), role="agent",
         text=out["text"], text_en=out["text_en"], language=ticket.language,

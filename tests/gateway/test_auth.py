@@ -156,3 +156,10 @@ def test_requests_are_counted_per_signed_in_user(console, db_session, monkeypatc
     as_agent = {"Authorization": f"Bearer {token}"}
     assert [console.get("/api/v1/tickets", headers=as_agent).status_code for _ in range(3)] == [200, 200, 429]
     assert int(console.get("/api/v1/tickets", headers=as_agent).headers["Retry-After"]) > 0
+
+
+def test_the_consoles_event_streams_need_a_signed_in_agent(console, db_session):
+    ticket = open_ticket(db_session, "w-stream-auth")
+    for path in ("/api/v1/tickets/stream", f"/api/v1/tickets/{ticket.id}/stream"):
+        response = console.get(path)
+        assert response.status_code == 401 and _error(response) == "unauthorized", path

@@ -12,6 +12,6 @@ def fresh_db(tmp_path) -> Session:
     """An empty database of its own (the session-wide test database has other tests' examples in it)."""
     engine = make_engine(f"sqlite:///{tmp_path / 'learning.db'}")
     Base.metadata.create_all(engine)
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:  # as the gateway's sessions (database.core)
         yield session
     engine.dispose()
