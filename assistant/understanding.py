@@ -14,6 +14,9 @@ from translation.settings import get_settings as get_translation_settings
 
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
+#: The bot's own intents, outside the catalogue (a bare order number or e-mail, which its dialogue uses): the
+#: parse API reports only catalogue names, so these come out as `out_of_scope`, their entities kept.
+BOT_ONLY_INTENTS = {"inform"}
 
 
 def public_intent_name(name: str | None) -> str | None:
@@ -63,11 +66,12 @@ async def understand(
     # The same text and metadata as a chat turn: the English MT where it is used, else the original
     result = await rasa.parse(text_en or text, metadata=nlu_metadata(text, language))
     intent = result.get("intent") or {}
+    name = public_intent_name(intent.get("name"))
     return Understanding(
         language=language,
         language_confidence=round(confidence, 4),
         text_en=text_en,
-        intent=public_intent_name(intent.get("name")) or "out_of_scope",
+        intent=OUT_OF_SCOPE if name is None or name in BOT_ONLY_INTENTS else name,
         confidence=float(intent.get("confidence") or 0.0),
         entities=result.get("entities") or [],
     )

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from assistant.understanding import BOT_ONLY_INTENTS
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
@@ -37,11 +39,12 @@ def test_every_catalogue_intent_has_at_least_30_examples():
     assert not thin
 
 
-def test_every_catalogue_intent_is_in_the_domain():
+def test_every_catalogue_intent_is_in_the_domain_and_the_bots_own_are_known_to_the_parse_api():
     domain_intents = set()
     for path in (REPO / "bot" / "domain").glob("*.yml"):
         domain_intents.update(yaml.safe_load(path.read_text()).get("intents") or [])
     assert set(catalogue()) <= domain_intents
+    assert domain_intents - set(catalogue()) == BOT_ONLY_INTENTS  # what /api/v1/parse reports as out_of_scope
 
 
 def test_no_example_is_in_two_intents():

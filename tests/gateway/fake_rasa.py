@@ -33,7 +33,7 @@ def understand(message: str) -> dict[str, Any]:
     numbers as entities."""
     lowered = message.lower()
     intent, confidence = next(((name, 0.93) for keyword, name in (
-        ("/affirm", "affirm"), ("/deny", "deny"), ("person", "human_handoff"), ("help", "need_help"),
+        ("/affirm", "affirm"), ("/deny", "deny"), ("person", "human_handoff"), ("help", "need_help"), ("@", "inform"),
         ("order", "order_status"), ("thank", "thank_you"), ("hi", "greet"),
     ) if keyword in lowered), ("nlu_fallback", 0.2))
     entities = [{"entity": "order_id", "value": match, "start": 0, "end": 7, "extractor": "RegexEntityExtractor"}
