@@ -95,34 +95,39 @@ def movable_clock(monkeypatch):
 
 @pytest.fixture
 def statements_on_the_loop():
-    """The SQL statements the project's code ran on an event loop's thread while the test ran, each with the
+    """The SQL statements the project's async code ran on an event loop's thread while the test ran, each with the
     project frame that ran it. The gateway runs them in worker threads, or one slow query would stall every
-    conversation; a test's own setup on its loop is not counted."""
+    conversation; a test's own setup on its loop (no project coroutine on the stack) is not counted."""
     import asyncio
+    import inspect
     import sys
 
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
     root, tests = str(Path(__file__).parent.parent), str(Path(__file__).parent)
+    asynchronous = inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
     on_the_loop: list[str] = []
 
-    def project_frame() -> str | None:
-        frame = sys._getframe(2)
+    def project_frames() -> list:
+        frames, frame = [], sys._getframe(2)
         while frame is not None:
             name = frame.f_code.co_filename
             if name.startswith(root) and not name.startswith(tests) and "/.venv" not in name:
-                return f"{name[len(root) + 1:]}:{frame.f_lineno} {frame.f_code.co_name}"
+                frames.append(frame)
             frame = frame.f_back
-        return None
+        return frames
 
     def record(_connection, _cursor, statement, *_args) -> None:
         try:
             asyncio.get_running_loop()
         except RuntimeError:  # a worker thread: where the statement belongs
             return
-        if (where := project_frame()) is not None:
-            on_the_loop.append(f"{where}: {statement.split(chr(10))[0][:80]}")
+        frames = project_frames()
+        if any(frame.f_code.co_flags & asynchronous for frame in frames):
+            where = frames[0]
+            on_the_loop.append(f"{where.f_code.co_filename[len(root) + 1:]}:{where.f_lineno} "
+                               f"{where.f_code.co_name}: {statement.split(chr(10))[0][:80]}")
 
     event.listen(Engine, "before_cursor_execute", record)  # every engine, also one a test's gateway builds
     yield on_the_loop
