@@ -22,6 +22,7 @@ import numpy as np
 import yaml
 from sklearn.linear_model import LogisticRegression
 
+from assistant.understanding import BOT_ONLY_INTENTS
 from bench.common import EVALDATA, RESULTS
 from bench.nlu_quality import OUT_OF_SCOPE, load_hint3, load_rows
 from bot.components.char_ngrams import CharNgramModels
@@ -114,8 +115,8 @@ class OfflineNlu:
             blended = self.char.blend(row, classes, text, language) if self.char.intents else row
             best = int(np.argmax(blended))
             threshold = self.language_thresholds.get(language, self.threshold)
-            predictions.append(classes[best] if blended[best] >= threshold and classes[best] != "out_of_scope"
-                               else OUT_OF_SCOPE)
+            understood = blended[best] >= threshold and classes[best] not in {OUT_OF_SCOPE, *BOT_ONLY_INTENTS}
+            predictions.append(classes[best] if understood else OUT_OF_SCOPE)  # as /api/v1/parse reports it
         return predictions
 
 
