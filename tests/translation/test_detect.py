@@ -98,8 +98,18 @@ def test_configured_and_short_messages_are_not_taken_for_another_language(text):
     assert detect_language(text, allowed=LAUNCH_LANGUAGES, current="en").unsupported is None
 
 
-@pytest.mark.parametrize("text", ["apa polisi pemulangan barang?", "caj penghantaran berapa"])
-def test_a_malay_conversation_stays_malay_when_a_message_reads_as_indonesian(text):
+@pytest.mark.parametrize("text", ["pesanan saya belum sampai", "apa status pesanan saya"])
+def test_a_malay_conversation_stays_malay_when_a_message_shared_by_both_languages_reads_as_indonesian(text):
     assert detect_language(text, allowed=LAUNCH_LANGUAGES, current="ms").language == "ms"
     assert detect_language(text, allowed=LAUNCH_LANGUAGES, current="id").language == "id"
     assert detect_language(text, allowed=LAUNCH_LANGUAGES, current="en").language == "id"  # the detector's pick
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("apa polisi pemulangan barang?", "ms"), ("caj penghantaran berapa", "ms"),
+    ("hai, mana pesanan saya nombor 1000101?", "ms"), ("saya mahu batalkan pesanan", "ms"),
+    ("kapan pesanan saya sampai?", "id"), ("barang saya belum sampai, tolong cek resi", "id"),
+])
+def test_words_only_malay_or_only_indonesian_use_decide_between_the_two(text, language):
+    for current in (None, "en", "ms", "id"):
+        assert detect_language(text, allowed=LAUNCH_LANGUAGES, current=current).language == language, current
