@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from assistant.understanding import BOT_ONLY_INTENTS
+from translation.settings import get_settings
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -19,14 +20,26 @@ def normalized(text: str) -> str:
     return re.sub(r"[^\w]+", " ", text.lower()).strip()
 
 
-def training_examples() -> list[tuple[str, str]]:
+#: The questions most shoppers ask, which every language must cover in its own words.
+COMMON_QUESTIONS = ("order_status", "cancel_order", "return_item", "refund_request", "refund_status",
+                    "delivery_options", "delivery_time", "payment_methods", "payment_problem", "complaint",
+                    "human_handoff")
+
+
+def training_examples_by_language() -> list[tuple[str, str, str]]:
+    """(intent, text, language) of every example under bot/data/nlu."""
     examples = []
     for path in sorted((REPO / "bot" / "data" / "nlu").rglob("*.yml")):
         for item in yaml.safe_load(path.read_text())["nlu"]:
             if "intent" in item:
-                examples += [(item["intent"], line.strip()[2:]) for line in item["examples"].splitlines()
+                language = (item.get("metadata") or {}).get("language", "en")
+                examples += [(item["intent"], line.strip()[2:], language) for line in item["examples"].splitlines()
                              if line.strip().startswith("- ")]
     return examples
+
+
+def training_examples() -> list[tuple[str, str]]:
+    return [(intent, text) for intent, text, _ in training_examples_by_language()]
 
 
 def catalogue() -> dict:
@@ -36,6 +49,13 @@ def catalogue() -> dict:
 def test_every_catalogue_intent_has_at_least_30_examples():
     counts = Counter(intent for intent, _ in training_examples())
     thin = {name: counts[name] for name in catalogue() if counts[name] < 30}
+    assert not thin
+
+
+def test_every_language_has_at_least_15_examples_of_each_common_question():
+    counts = Counter((language, intent) for intent, _, language in training_examples_by_language())
+    thin = {(language, intent): counts[language, intent] for language in get_settings().languages
+            for intent in COMMON_QUESTIONS if counts[language, intent] < 15}
     assert not thin
 
 
