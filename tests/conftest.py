@@ -95,9 +95,9 @@ def movable_clock(monkeypatch):
 
 @pytest.fixture
 def statements_on_the_loop():
-    """The SQL statements the project's async code ran on an event loop's thread while the test ran, each with the
-    project frame that ran it. The gateway runs them in worker threads, or one slow query would stall every
-    conversation; a test's own setup on its loop (no project coroutine on the stack) is not counted."""
+    """The SQL statements the project's code ran inside a coroutine on an event loop's thread while the test ran,
+    each with the project frame that ran it. The gateway and the action server run them in worker threads, or one
+    slow query would stall every conversation; a test's own setup in its coroutine is not counted."""
     import asyncio
     import inspect
     import sys
@@ -109,23 +109,28 @@ def statements_on_the_loop():
     asynchronous = inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
     on_the_loop: list[str] = []
 
-    def project_frames() -> list:
-        frames, frame = [], sys._getframe(2)
+    def is_project(name: str) -> bool:
+        return name.startswith(root) and not name.startswith(tests) and "/.venv" not in name
+
+    def project_frame_inside_a_coroutine():
+        """The innermost project frame, if the coroutine that runs it (its own or a library's, such as
+        rasa-sdk's executor calling a synchronous action) is not a test's."""
+        project, frame = None, sys._getframe(2)
         while frame is not None:
             name = frame.f_code.co_filename
-            if name.startswith(root) and not name.startswith(tests) and "/.venv" not in name:
-                frames.append(frame)
+            if project is None and is_project(name):
+                project = frame
+            if frame.f_code.co_flags & asynchronous:
+                return project if project is not None and not name.startswith(tests) else None
             frame = frame.f_back
-        return frames
+        return None
 
     def record(_connection, _cursor, statement, *_args) -> None:
         try:
             asyncio.get_running_loop()
         except RuntimeError:  # a worker thread: where the statement belongs
             return
-        frames = project_frames()
-        if any(frame.f_code.co_flags & asynchronous for frame in frames):
-            where = frames[0]
+        if (where := project_frame_inside_a_coroutine()) is not None:
             on_the_loop.append(f"{where.f_code.co_filename[len(root) + 1:]}:{where.f_lineno} "
                                f"{where.f_code.co_name}: {statement.split(chr(10))[0][:80]}")
 
@@ -136,6 +141,6 @@ def statements_on_the_loop():
 
 @pytest.fixture(autouse=True)
 def database_work_off_the_loop(statements_on_the_loop):
-    """Every test fails if the project's code ran a query on an event loop."""
+    """Every test fails if the project's code ran a query on an event loop (see statements_on_the_loop)."""
     yield
     assert not statements_on_the_loop, "queries ran on the event loop:\n" + "\n".join(statements_on_the_loop)

@@ -1,5 +1,6 @@
 """Order questions: identify the order (and the shopper), then answer status, cancel, return and refund."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -8,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.actions.common.blocking import BlockingAction
 from bot.actions.common.customers import identified_customer_id, token_customer_id
 from bot.actions.common.payloads import day, money, payload, say, term
 from bot.actions.common.shop import order_source, orders_read_once, read_order
@@ -46,16 +48,26 @@ class ValidateOrderForm(FormValidationAction):
         with orders_read_once():
             return await super().run(dispatcher, tracker, domain)
 
+    # The order reads run in worker threads (bot/actions/common/blocking.py says why)
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
-        if owned_order(tracker, tracker.get_slot("order_id")):
+        if await asyncio.to_thread(owned_order, tracker, tracker.get_slot("order_id")):
             return ["order_id"]
         return ["order_id", "order_email"]
 
-    def validate_order_id(
+    async def validate_order_id(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        return await asyncio.to_thread(self._order_id, slot_value, dispatcher, tracker)
+
+    async def validate_order_email(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await asyncio.to_thread(self._order_email, slot_value, dispatcher, tracker)
+
+    @staticmethod
+    def _order_id(slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         raw = _first(slot_value)
         if not raw:
             return {"order_id": None}
@@ -70,9 +82,8 @@ class ValidateOrderForm(FormValidationAction):
         # Not yet identified: the e-mail decides. Existence is not revealed before that.
         return {"order_id": number, "order_email": None}
 
-    def validate_order_email(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
+    @staticmethod
+    def _order_email(slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         email = (_first(slot_value) or "").strip()
         number = tracker.get_slot("order_id")
         order = read_order(number) if number else None
@@ -160,13 +171,13 @@ def _answer_return(dispatcher: CollectingDispatcher, order: OrderRead, *, refund
         say(dispatcher, "utter_return_eligible", order_id=order.number, deadline=day(deadline))
 
 
-class ActionAnswerOrderTask(Action):
+class ActionAnswerOrderTask(BlockingAction):
     """Runs when the order form is complete: answers the question that started it."""
 
     def name(self) -> str:
         return "action_answer_order_task"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         order = owned_order(tracker, tracker.get_slot("order_id"))
         if order is None:
             say(dispatcher, "utter_order_not_found", order_id=tracker.get_slot("order_id") or "")
@@ -198,13 +209,13 @@ class ActionAnswerOrderTask(Action):
         return events
 
 
-class ActionCancelOrder(Action):
+class ActionCancelOrder(BlockingAction):
     """The shopper confirmed: cancel the order in the shop."""
 
     def name(self) -> str:
         return "action_cancel_order"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         number = tracker.get_slot("order_id")
         if owned_order(tracker, number) is None:
             say(dispatcher, "utter_order_not_found", order_id=number or "")

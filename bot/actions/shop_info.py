@@ -1,9 +1,10 @@
 """Answers about delivery, payment and refunds, built from the shop profile at answer time."""
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.actions.common.blocking import BlockingAction
 from bot.actions.common.customers import identified_customer_id
 from bot.actions.common.payloads import money, payload, say, term
 from bot.actions.common.shop import order_source
@@ -77,11 +78,11 @@ def _refund_policy(dispatcher: CollectingDispatcher, profile: ShopProfile) -> No
         refund_days_cod=days.get("cash_on_delivery", ""))
 
 
-class ActionShopInfo(Action):
+class ActionShopInfo(BlockingAction):
     def name(self) -> str:
         return "action_shop_info"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         profile = load_profile()
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "refund_policy":
