@@ -54,8 +54,8 @@ def export_csv(db_session: SessionDep, admin: CurrentAdmin, since: Since = None,
 @router.get("/languages.png", response_class=Response, responses={200: {"content": {"image/png": {}}}})
 def languages_chart(db_session: SessionDep, admin: CurrentAdmin, since: Since = None,
                     until: Until = None) -> Response:
-    """The per-language rates drawn on the server (no chart script from a CDN); like every route that reads the
-    database, a plain function, which FastAPI runs in a worker thread."""
+    """The per-language rates drawn on the server (no chart script from a CDN); a plain function, which FastAPI
+    runs in a worker thread, so the report's queries and the drawing stay off the event loop."""
     first, last = _window(since, until)
     report = analytics_service.report(db_session=db_session, since=first, until=last)
     png = export.languages_chart_png(report)
